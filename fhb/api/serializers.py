@@ -1,0 +1,60 @@
+"""API representations. Lists carry the masked CPR only; one citizen's full CPR is in the detail."""
+
+from rest_framework import serializers
+
+from fhb.models import Citizen, RiskEvent, RiskGroup
+
+
+class RiskGroupSerializer(serializers.ModelSerializer):
+    builtin = serializers.BooleanField(source="is_builtin", read_only=True)
+
+    class Meta:
+        model = RiskGroup
+        fields = ["id", "code", "label", "builtin"]
+
+
+class CitizenListSerializer(serializers.ModelSerializer):
+    cpr_masked = serializers.CharField(read_only=True)
+    lives_alone = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Citizen
+        fields = [
+            "id", "cpr_masked", "first_name", "last_name", "birth_date", "sex", "address", "postal_code", "city",
+            "household_size", "lives_alone", "deceased_on", "moved_out_on",
+        ]
+
+
+class RiskEventSerializer(serializers.ModelSerializer):
+    citizen = serializers.PrimaryKeyRelatedField(queryset=Citizen.objects.none())
+    risk_group = serializers.SlugRelatedField(slug_field="code", queryset=RiskGroup.objects.none())
+    risk_group_label = serializers.CharField(source="risk_group.label", read_only=True)
+
+    class Meta:
+        model = RiskEvent
+        fields = ["id", "citizen", "risk_group", "risk_group_label", "registered_on", "source", "note", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from fhb import selectors
+
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["citizen"].queryset = selectors.citizens_visible_to(request.user)
+            self.fields["risk_group"].queryset = selectors.risk_groups_visible_to(request.user)
+
+
+class CitizenDetailSerializer(CitizenListSerializer):
+    cpr = serializers.CharField(source="cpr_formatted", read_only=True)
+    risk_events = RiskEventSerializer(many=True, read_only=True)
+
+    class Meta(CitizenListSerializer.Meta):
+        fields = [
+            *CitizenListSerializer.Meta.fields, "cpr", "civil_status", "civil_status_date", "personal_care",
+            "practical_help", "digital_post_exempt", "phone", "risk_events",
+        ]
+
+
+class CprLookupSerializer(serializers.Serializer):
+    cpr = serializers.CharField(max_length=11, help_text="10 cifre, med eller uden bindestreg")

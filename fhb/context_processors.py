@@ -1,0 +1,21 @@
+"""Template context for the page frame: the navigation the user's role gives."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated or not getattr(user, "is_municipality_staff", False):
+        return {"nav_items": []}
+    items = [("citizens", _("Borgere"), reverse("citizen-list"))]
+    if user.has_perm("fhb.import_registry"):
+        items.append(("imports", _("Import"), reverse("import-list")))
+    items.append(("api", _("API"), reverse("api-docs")))
+    current = getattr(request.resolver_match, "url_name", "") or ""
+    return {
+        "nav_items": [
+            {"key": key, "label": label, "href": href, "current": current.startswith(key[:-1])}
+            for key, label, href in items
+        ]
+    }

@@ -1,0 +1,79 @@
+"""Web forms of the core domain."""
+
+from django import forms
+from django.forms import renderers
+from django.utils.translation import gettext_lazy as _
+
+from .models import ImportKind, RiskGroup, RiskSource
+from .registry.jobs import MAX_UPLOAD_BYTES
+
+
+class DkfdsFormRenderer(renderers.TemplatesSetting):
+    """Renders every form field as a DKFDS form group (label, hint, error message, input)."""
+
+    field_template_name = "fhb/forms/field.html"
+
+
+WIDGET_CLASSES = {
+    "select": "form-select",
+    "checkbox": "form-checkbox",
+    "radioselect": "form-radio",
+    "clearablefile": "form-file-input",
+    "file": "form-file-input",
+}
+
+
+def style_widgets(form: forms.BaseForm) -> None:
+    """Give widgets DKFDS's classes (form-input, form-select, ...)."""
+    for bound in form:
+        widget = bound.field.widget
+        css = WIDGET_CLASSES.get(bound.widget_type, "form-input")
+        classes = widget.attrs.get("class", "").split()
+        if css not in classes:
+            widget.attrs["class"] = " ".join([*classes, css])
+        if bound.errors:
+            widget.attrs["aria-invalid"] = "true"
+            widget.attrs["aria-describedby"] = f"{bound.auto_id}-error"
+
+
+class DkfdsForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+    def full_clean(self):
+        super().full_clean()
+        style_widgets(self)
+
+
+class CitizenSearchForm(DkfdsForm):
+    q = forms.CharField(label=_("Søg på navn eller fuldt CPR-nummer"), max_length=100, required=False)
+
+
+class ImportUploadForm(DkfdsForm):
+    kind = forms.ChoiceField(label=_("Hvad vil du importere?"), choices=ImportKind.choices, widget=forms.RadioSelect)
+    file = forms.FileField(label=_("Fil"), help_text=_("CSV i UTF-8 med overskriftsrække (; eller ,), eller JSON for kvalitetsstandarden."))
+    strict = forms.BooleanField(
+        label=_("Alt eller intet: importér ingenting, hvis en række er ugyldig"), required=False
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("Filen er for stor (højst 200 MB)."))
+        if upload.size == 0:
+            raise forms.ValidationError(_("Filen er tom."))
+        return upload
+
+
+class RiskEventForm(DkfdsForm):
+    risk_group = forms.ModelChoiceField(label=_("Risikogruppe"), queryset=RiskGroup.objects.none())
+    registered_on = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
+    source = forms.ChoiceField(label=_("Kilde"), choices=RiskSource.choices, initial=RiskSource.OTHER)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, risk_groups=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if risk_groups is not None:
+            self.fields["risk_group"].queryset = risk_groups
+

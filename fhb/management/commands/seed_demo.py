@@ -1,0 +1,23 @@
+"""`manage.py seed_demo`: the synthetic demo municipality used by `make demo`."""
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from fhb.demo import DEMO_PASSWORD, STAFF, demo_seed
+
+
+class Command(BaseCommand):
+    help = "Create a synthetic demo municipality with staff and ~20,000 citizens (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--citizens", type=int, default=20_000)
+        parser.add_argument("--seed", type=int, default=79)
+
+    def handle(self, *args, **options):
+        made = demo_seed(today=timezone.localdate(), citizens=options["citizens"], seed=options["seed"])
+        self.stdout.write(f"Demo municipality: {made['municipality']}")
+        self.stdout.write(f"Citizens: {made['citizens'].summary}")
+        self.stdout.write(f"Risk events: {made['risk_events'].summary}")
+        self.stdout.write("Logins (password for all: %s):" % DEMO_PASSWORD)
+        for username, first, last, role, _title in STAFF:
+            self.stdout.write(f"  {username:<12} {first} {last} ({role.label})")

@@ -1,0 +1,265 @@
+"""Import of the registry extract (interfaces.md § 1): an upsert of citizens keyed by CPR."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from .. import cpr as cprlib
+from ..models import CivilStatus, Citizen, Municipality, RiskEvent, RiskGroup, RiskSource, User
+from .tables import (
+    ImportFileError,
+    ImportResult,
+    InvalidValue,
+    Progress,
+    RowError,
+    iter_chunks,
+    parse_bool,
+    parse_date,
+    read_table,
+    require,
+)
+
+REQUIRED = ["cpr", "first_name", "last_name", "address", "postal_code", "city", "municipality_code", "household_size"]
+OPTIONAL = [
+    "civil_status",
+    "civil_status_date",
+    "personal_care",
+    "practical_help",
+    "deceased_on",
+    "moved_out_on",
+    "digital_post_exempt",
+    "phone",
+]
+_POSTAL = re.compile(r"^\d{4}$")
+_CIVIL = {c.value for c in CivilStatus}
+BATCH = 2000
+
+
+def _text(max_length: int):
+    def parse(value: str) -> str:
+        if len(value) > max_length:
+            raise InvalidValue(f"højst {max_length} tegn")
+        return value
+
+    return parse
+
+
+def _required_text(max_length: int):
+    inner = _text(max_length)
+    return lambda value: inner(require(value))
+
+
+def _postal_code(value: str) -> str:
+    if not _POSTAL.match(value):
+        raise InvalidValue("postnummeret skal være 4 cifre")
+    return value
+
+
+def _household_size(value: str) -> int:
+    try:
+        size = int(require(value))
+    except ValueError:
+        raise InvalidValue("skal være et helt tal (1 = bor alene)") from None
+    if not 1 <= size <= 999:
+        raise InvalidValue("skal være mindst 1 (borgeren selv tælles med)")
+    return size
+
+
+def _civil_status(value: str) -> str:
+    value = value.upper()
+    if value and value not in _CIVIL:
+        raise InvalidValue("ukendt civilstand; brug U, G, P, F, E eller D")
+    return value
+
+
+# column -> (model field, parser); cpr and municipality_code are handled apart.
+FIELDS = {
+    "first_name": ("first_name", _required_text(100)),
+    "last_name": ("last_name", _required_text(100)),
+    "address": ("address", _required_text(200)),
+    "postal_code": ("postal_code", _postal_code),
+    "city": ("city", _required_text(100)),
+    "household_size": ("household_size", _household_size),
+    "civil_status": ("civil_status", _civil_status),
+    "civil_status_date": ("civil_status_date", parse_date),
+    "personal_care": ("personal_care", parse_bool),
+    "practical_help": ("practical_help", parse_bool),
+    "deceased_on": ("deceased_on", parse_date),
+    "moved_out_on": ("moved_out_on", parse_date),
+    "digital_post_exempt": ("digital_post_exempt", parse_bool),
+    "phone": ("phone", _text(30)),
+}
+
+
+@dataclass
+class _Row:
+    line: int
+    municipality_id: int
+    cpr: cprlib.Cpr
+    values: dict[str, object]  # model field -> value, for the columns present in the file
+
+
+def citizens_import(
+    *,
+    data: bytes | str,
+    strict: bool = False,
+    municipality: Municipality | None = None,
+    user: User | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Upsert the citizens of a registry extract. With `municipality`, rows for any other
+    municipality are rejected (an admin uploads only their own)."""
+    table = read_table(data, required=REQUIRED, optional=OPTIONAL)
+    result = ImportResult(errors=list(table.shape_errors))
+    rejected_lines = {e.row for e in table.shape_errors}
+    municipalities = {m.code: m for m in Municipality.objects.all()}
+    today = timezone.localdate()
+    total = len(table.rows)
+
+    rows: list[_Row] = []
+    seen: dict[tuple[int, str], int] = {}
+    for index, (line, raw) in enumerate(table.rows, 1):
+        errors: list[RowError] = []
+
+        def fail(column: str, reason: str, raw=raw, line=line, errors=errors) -> None:
+            errors.append(RowError(line, column, raw.get(column, ""), reason))
+
+        parsed_cpr = None
+        try:
+            parsed_cpr = cprlib.parse(require(raw["cpr"]))
+        except (cprlib.InvalidCpr, InvalidValue) as exc:
+            fail("cpr", str(exc))
+        muni = municipalities.get(raw["municipality_code"].zfill(3) if raw["municipality_code"].isdigit() else "")
+        if muni is None:
+            fail("municipality_code", "ukendt kommunekode (3 cifre, fx 101)")
+        elif municipality is not None and muni.pk != municipality.pk:
+            fail("municipality_code", f"rækken hører til {muni.name}; du kan kun importere borgere i {municipality.name}")
+        values: dict[str, object] = {}
+        for column in table.columns:
+            if column in FIELDS:
+                name, parse = FIELDS[column]
+                try:
+                    values[name] = parse(raw[column])
+                except InvalidValue as exc:
+                    fail(column, str(exc))
+        if parsed_cpr:
+            for column in ("deceased_on", "moved_out_on", "civil_status_date"):
+                day = values.get(column)
+                if isinstance(day, dt.date) and day < parsed_cpr.birth_date:
+                    fail(column, "datoen ligger før borgerens fødselsdato")
+            if isinstance(values.get("deceased_on"), dt.date) and values["deceased_on"] > today:
+                fail("deceased_on", "dødsdatoen ligger i fremtiden")
+        if parsed_cpr and muni and not errors:
+            key = (muni.pk, parsed_cpr.number)
+            if key in seen:
+                fail("cpr", f"CPR-nummeret står også i række {seen[key]}")
+            else:
+                seen[key] = line
+        if errors:
+            result.errors.extend(errors)
+            rejected_lines.add(line)
+        else:
+            if values.get("civil_status") == CivilStatus.DEAD and not values.get("deceased_on") and "deceased_on" not in table.columns:
+                values["deceased_on"] = values.get("civil_status_date")
+            rows.append(_Row(line, muni.pk, parsed_cpr, values))
+        if progress and index % 5000 == 0:
+            progress(index // 2, total)
+    result.rejected = len(rejected_lines)
+    result.errors.sort(key=lambda e: e.row)
+
+    if strict and result.rejected:
+        result.applied = False
+        return result
+    if not rows and not result.rejected:
+        raise ImportFileError("Filen indeholder ingen rækker med borgere.")
+    with transaction.atomic():
+        _apply(rows, result, user=user, progress=progress, total=total)
+    return result
+
+
+def _apply(rows: list[_Row], result: ImportResult, *, user: User | None, progress: Progress | None, total: int) -> None:
+    existing: dict[tuple[int, str], Citizen] = {}
+    by_municipality: dict[int, list[str]] = {}
+    for row in rows:
+        by_municipality.setdefault(row.municipality_id, []).append(row.cpr.number)
+    for municipality_id, numbers in by_municipality.items():
+        for chunk in iter_chunks(numbers, 5000):
+            for citizen in Citizen.objects.filter(municipality_id=municipality_id, cpr__in=chunk):
+                existing[(municipality_id, citizen.cpr)] = citizen
+
+    now = timezone.now()
+    to_create: list[Citizen] = []
+    to_update: list[Citizen] = []
+    changed_fields: set[str] = set()
+    widowed: list[tuple[Citizen, dt.date]] = []
+    for index, row in enumerate(rows, 1):
+        if progress and index % 5000 == 0:
+            progress((len(rows) + index) // 2, total)
+        citizen = existing.get((row.municipality_id, row.cpr.number))
+        widow_date = row.values.get("civil_status_date") if row.values.get("civil_status") == CivilStatus.WIDOWED else None
+        if citizen is None:
+            citizen = Citizen(
+                municipality_id=row.municipality_id,
+                cpr=row.cpr.number,
+                birth_date=row.cpr.birth_date,
+                sex=row.cpr.sex,
+                created_at=now,
+                updated_at=now,
+                **row.values,
+            )
+            to_create.append(citizen)
+            if widow_date:
+                widowed.append((citizen, widow_date))
+            continue
+        if widow_date and (citizen.civil_status != CivilStatus.WIDOWED or citizen.civil_status_date != widow_date):
+            widowed.append((citizen, widow_date))
+        diff = {name for name, value in row.values.items() if getattr(citizen, name) != value}
+        if diff:
+            for name in diff:
+                setattr(citizen, name, row.values[name])
+            citizen.updated_at = now
+            changed_fields |= diff
+            to_update.append(citizen)
+        else:
+            result.unchanged += 1
+
+    if to_create:
+        bulk_create_with_history(to_create, Citizen, batch_size=BATCH, default_user=user, default_change_reason="import")
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            Citizen,
+            fields=sorted(changed_fields | {"updated_at"}),
+            batch_size=BATCH,
+            default_user=user,
+            default_change_reason="import",
+        )
+    result.created, result.updated = len(to_create), len(to_update)
+    if widowed:
+        _register_widowed(widowed, user=user)
+    if progress:
+        progress(total, total)
+
+
+def _register_widowed(pairs: list[tuple[Citizen, dt.date]], *, user: User | None) -> None:
+    """A civil-status change to widowed is a risk event on the civil-status date (interfaces.md § 2)."""
+    group = RiskGroup.objects.get(municipality__isnull=True, code="widowed")
+    citizen_ids = [c.pk for c, _ in pairs]
+    existing = set()
+    for chunk in iter_chunks(citizen_ids, 5000):
+        existing |= set(
+            RiskEvent.objects.filter(risk_group=group, citizen_id__in=chunk).values_list("citizen_id", "registered_on")
+        )
+    events = [
+        RiskEvent(citizen=c, risk_group=group, registered_on=day, source=RiskSource.REGISTRY, created_by=user)
+        for c, day in pairs
+        if (c.pk, day) not in existing
+    ]
+    if events:
+        bulk_create_with_history(events, RiskEvent, batch_size=BATCH, default_user=user, default_change_reason="import")

@@ -1,0 +1,82 @@
+"""Uploads through the web page: stored as an ImportJob, run by a Celery task through the same
+import services as the management commands."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import ImportJob, ImportKind, User
+from .citizens import citizens_import
+from .quality_standard import quality_standard_import
+from .risk_events import risk_events_import
+from .tables import ImportFileError
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+def import_job_create(*, user: User, kind: str, filename: str, content: bytes, strict: bool) -> ImportJob:
+    job = ImportJob.objects.create(
+        municipality=user.municipality,
+        kind=kind,
+        filename=filename[:255],
+        content=content,
+        strict=strict,
+        uploaded_by=user,
+    )
+    from ..tasks import import_job_run_task
+
+    transaction.on_commit(lambda: import_job_run_task.delay(job.pk))
+    return job
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run a queued job once. A second delivery of the same task finds it no longer queued."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status != ImportJob.Status.QUEUED:
+            return job
+        job.status = ImportJob.Status.RUNNING
+        job.save(update_fields=["status"])
+    data = bytes(job.content or b"")
+
+    def progress(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
+
+    user = job.uploaded_by
+    try:
+        if job.kind == ImportKind.QUALITY_STANDARD:
+            outcome = quality_standard_import(data=data, municipality=job.municipality, user=user)
+            job.created, job.updated = int(outcome.created), int(not outcome.created)
+            job.applied = True
+            job.message = outcome.summary
+        else:
+            service = citizens_import if job.kind == ImportKind.CITIZENS else risk_events_import
+            result = service(data=data, strict=job.strict, municipality=job.municipality, user=user, progress=progress)
+            job.created, job.updated, job.unchanged, job.rejected = (
+                result.created,
+                result.updated,
+                result.unchanged,
+                result.rejected,
+            )
+            job.applied = result.applied
+            job.errors = [
+                {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason} for e in result.errors
+            ]
+            job.message = result.summary
+        job.status = ImportJob.Status.DONE
+    except ImportFileError as exc:
+        job.status = ImportJob.Status.FAILED
+        job.message = str(exc)
+    except Exception:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            content=None,
+            finished_at=timezone.now(),
+            message="Importen fejlede uventet og blev rullet tilbage; intet er ændret. Kontakt support.",
+        )
+        raise
+    job.content = None  # the uploaded register data is not kept once imported
+    job.finished_at = timezone.now()
+    job.save()
+    return job

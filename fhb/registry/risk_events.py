@@ -1,0 +1,158 @@
+"""Import of risk events (interfaces.md § 2), keyed by citizen, risk group and date."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from .. import cpr as cprlib
+from ..models import Citizen, Municipality, RiskEvent, RiskGroup, RiskSource, User
+from .tables import (
+    ImportFileError,
+    ImportResult,
+    InvalidValue,
+    Progress,
+    RowError,
+    iter_chunks,
+    parse_date,
+    read_table,
+    require,
+)
+
+REQUIRED = ["cpr", "risk_group", "registered_on"]
+OPTIONAL = ["source", "note"]
+_SOURCES = {s.value for s in RiskSource}
+
+
+def risk_events_import(
+    *,
+    data: bytes | str,
+    strict: bool = False,
+    municipality: Municipality | None = None,
+    user: User | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Register risk events for citizens already in the registry. With `municipality`, only that
+    municipality's citizens are found (the upload page and `--municipality`)."""
+    table = read_table(data, required=REQUIRED, optional=OPTIONAL)
+    result = ImportResult(errors=list(table.shape_errors))
+    rejected_lines = {e.row for e in table.shape_errors}
+    today = timezone.localdate()
+    total = len(table.rows)
+
+    numbers = []
+    for _, raw in table.rows:
+        try:
+            numbers.append(cprlib.normalise(raw["cpr"]))
+        except cprlib.InvalidCpr:
+            pass
+    citizens: dict[str, list[Citizen]] = {}
+    scope = Citizen.objects.all() if municipality is None else Citizen.objects.filter(municipality=municipality)
+    for chunk in iter_chunks(sorted(set(numbers)), 5000):
+        for citizen in scope.filter(cpr__in=chunk).only("id", "cpr", "municipality_id", "birth_date", "moved_out_on"):
+            citizens.setdefault(citizen.cpr, []).append(citizen)
+    groups: dict[tuple[int | None, str], RiskGroup] = {}
+    group_scope = RiskGroup.objects.all() if municipality is None else RiskGroup.objects.for_municipality(municipality)
+    for group in group_scope:
+        groups[(group.municipality_id, group.code)] = group
+
+    parsed: list[tuple[int, Citizen, RiskGroup, object, dict]] = []
+    seen: dict[tuple[int, int, object], int] = {}
+    for index, (line, raw) in enumerate(table.rows, 1):
+        errors: list[RowError] = []
+
+        def fail(column: str, reason: str, raw=raw, line=line, errors=errors) -> None:
+            errors.append(RowError(line, column, raw.get(column, ""), reason))
+
+        citizen = None
+        try:
+            number = cprlib.normalise(require(raw["cpr"]))
+            matches = citizens.get(number, [])
+            current = [c for c in matches if c.moved_out_on is None] or matches
+            if not matches:
+                fail("cpr", "borgeren findes ikke i registeret; importér registerudtrækket først")
+            elif len(current) > 1:
+                fail("cpr", "CPR-nummeret findes i flere kommuner; angiv kommunen (--municipality)")
+            else:
+                citizen = current[0]
+        except (cprlib.InvalidCpr, InvalidValue) as exc:
+            fail("cpr", str(exc))
+        group = None
+        code = raw["risk_group"].strip().lower()
+        if not code:
+            fail("risk_group", "skal udfyldes")
+        elif citizen is not None:
+            group = groups.get((citizen.municipality_id, code)) or groups.get((None, code))
+            if group is None:
+                fail("risk_group", "ukendt risikogruppe; brug en indbygget kode eller en kommunen har defineret")
+        registered_on = None
+        try:
+            registered_on = parse_date(require(raw["registered_on"]))
+            if registered_on > today:
+                fail("registered_on", "datoen ligger i fremtiden")
+            elif citizen is not None and registered_on < citizen.birth_date:
+                fail("registered_on", "datoen ligger før borgerens fødselsdato")
+        except InvalidValue as exc:
+            fail("registered_on", str(exc))
+        values: dict = {}
+        if table.has("source"):
+            source = raw["source"].strip().lower() or RiskSource.OTHER
+            if source not in _SOURCES:
+                fail("source", "ukendt kilde; brug registry, concern_referral, self_referral, screening eller other")
+            values["source"] = source
+        if table.has("note"):
+            values["note"] = raw["note"]
+        if not errors and citizen and group:
+            key = (citizen.pk, group.pk, registered_on)
+            if key in seen:
+                fail("cpr", f"samme borger, risikogruppe og dato står også i række {seen[key]}")
+            else:
+                seen[key] = line
+        if errors:
+            result.errors.extend(errors)
+            rejected_lines.add(line)
+        else:
+            parsed.append((line, citizen, group, registered_on, values))
+        if progress and index % 5000 == 0:
+            progress(index, total)
+    result.rejected = len(rejected_lines)
+    result.errors.sort(key=lambda e: e.row)
+    if strict and result.rejected:
+        result.applied = False
+        return result
+    if not parsed and not result.rejected:
+        raise ImportFileError("Filen indeholder ingen risikohændelser.")
+
+    with transaction.atomic():
+        existing: dict[tuple[int, int, object], RiskEvent] = {}
+        for chunk in iter_chunks([p[1].pk for p in parsed], 5000):
+            for event in RiskEvent.objects.filter(citizen_id__in=chunk):
+                existing[(event.citizen_id, event.risk_group_id, event.registered_on)] = event
+        to_create, to_update, fields = [], [], set()
+        for _line, citizen, group, registered_on, values in parsed:
+            event = existing.get((citizen.pk, group.pk, registered_on))
+            if event is None:
+                to_create.append(
+                    RiskEvent(citizen=citizen, risk_group=group, registered_on=registered_on, created_by=user, **values)
+                )
+                continue
+            diff = {name for name, value in values.items() if getattr(event, name) != value}
+            if diff:
+                for name in diff:
+                    setattr(event, name, values[name])
+                fields |= diff
+                to_update.append(event)
+            else:
+                result.unchanged += 1
+        if to_create:
+            bulk_create_with_history(to_create, RiskEvent, batch_size=2000, default_user=user, default_change_reason="import")
+        if to_update:
+            bulk_update_with_history(
+                to_update, RiskEvent, fields=sorted(fields), batch_size=2000, default_user=user, default_change_reason="import"
+            )
+        result.created, result.updated = len(to_create), len(to_update)
+    if progress:
+        progress(total, total)
+    return result
+

@@ -1,0 +1,163 @@
+"""Reading delimited files and parsing their values, with errors that name row, column and reason."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+Progress = Callable[[int, int], None]
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be used (exit status 2); nothing was changed."""
+
+
+class InvalidValue(ValueError):
+    """One cell's value is invalid; the message is the reason, in Danish."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row: int  # the line number in the file; the header is line 1
+    column: str
+    value: str
+    reason: str
+
+    def as_text(self) -> str:
+        return f"række {self.row}, kolonne {self.column}: {self.reason} (værdi: {self.value!r})"
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    applied: bool = True  # False when --strict refused the whole file
+
+    @property
+    def summary(self) -> str:
+        return f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, rejected {self.rejected}"
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+
+ERROR_REPORT_HEADER = ["row", "column", "value", "reason"]
+
+
+def write_error_report(errors: list[RowError], out: io.TextIOBase) -> None:
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(ERROR_REPORT_HEADER)
+    for error in errors:
+        writer.writerow([error.row, error.column, error.value, error.reason])
+
+
+def decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"Filen er ikke UTF-8 (ugyldig byte ved position {exc.start}). Gem den som CSV UTF-8 og prøv igen."
+        ) from None
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[tuple[int, dict[str, str]]]  # (line number, {column: raw value}) for known columns
+    shape_errors: list[RowError]
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
+
+def read_table(data: bytes | str, *, required: list[str], optional: list[str]) -> Table:
+    """Parse a `;`- or `,`-separated file with a header row. Unknown columns are ignored."""
+    text = decode(data)
+    if not text.strip():
+        raise ImportFileError("Filen er tom.")
+    header_line = text.splitlines()[0]
+    delimiter = ";" if header_line.count(";") >= header_line.count(",") and ";" in header_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except csv.Error as exc:
+        raise ImportFileError(f"Overskriftsrækken kan ikke læses: {exc}") from None
+    seen: set[str] = set()
+    duplicates = sorted({name for name in header if name in seen or seen.add(name)})
+    if duplicates:
+        raise ImportFileError(f"Kolonnen/kolonnerne {', '.join(duplicates)} står mere end én gang i overskriften.")
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise ImportFileError(
+            f"Filen mangler de påkrævede kolonner: {', '.join(missing)}. "
+            f"Overskriften skal indeholde {', '.join(required)} (adskilt af ; eller ,)."
+        )
+    known = set(required) | set(optional)
+    wanted = [(i, name) for i, name in enumerate(header) if name in known]
+    rows: list[tuple[int, dict[str, str]]] = []
+    shape_errors: list[RowError] = []
+    line = 1
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines are not rows
+            if len(cells) != len(header) and any(c.strip() for c in cells[len(header) :]) or len(cells) < len(header):
+                shape_errors.append(
+                    RowError(
+                        line, "*", delimiter.join(cells)[:80], f"rækken har {len(cells)} felter, men overskriften har {len(header)}"
+                    )
+                )
+                continue
+            rows.append((line, {name: cells[i].strip() for i, name in wanted}))
+    except csv.Error as exc:
+        raise ImportFileError(f"Række {line + 1} kan ikke læses som CSV: {exc}") from None
+    return Table(columns=[name for _, name in wanted], rows=rows, shape_errors=shape_errors)
+
+
+# ---- value parsers: each returns the parsed value or raises InvalidValue -----------------------
+
+_TRUE = {"1", "ja", "j", "true", "yes", "y", "sand"}
+_FALSE = {"0", "nej", "n", "false", "no", "falsk", ""}
+
+
+def parse_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise InvalidValue("skal være 1/0, ja/nej, true/false eller yes/no")
+
+
+def parse_date(value: str) -> dt.date | None:
+    """`YYYY-MM-DD` or `DD-MM-YYYY`; empty gives None."""
+    value = value.strip()
+    if not value:
+        return None
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise InvalidValue("ugyldig dato; brug ÅÅÅÅ-MM-DD eller DD-MM-ÅÅÅÅ")
+
+
+def require(value: str) -> str:
+    if not value:
+        raise InvalidValue("skal udfyldes")
+    return value
+
+
+def iter_chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

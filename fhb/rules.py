@@ -1,0 +1,44 @@
+"""Who may do what: role predicates (django `rules`) used by views, the API and templates.
+
+Object rules always add the municipality boundary: staff see only their own municipality.
+"""
+
+import rules
+
+from .models import Role
+
+
+@rules.predicate
+def is_staff_member(user) -> bool:
+    return bool(getattr(user, "is_municipality_staff", False))
+
+
+def _role(*roles):
+    @rules.predicate(name=f"has_role_{'_or_'.join(roles)}")
+    def predicate(user) -> bool:
+        return is_staff_member(user) and user.role in roles
+
+    return predicate
+
+
+is_consultant = _role(Role.CONSULTANT)
+is_team_leader = _role(Role.TEAM_LEADER)
+is_municipality_admin = _role(Role.MUNICIPALITY_ADMIN)
+
+
+@rules.predicate
+def same_municipality(user, obj) -> bool:
+    if obj is None:
+        return True
+    municipality_id = getattr(obj, "municipality_id", None)
+    if municipality_id is None and hasattr(obj, "citizen"):
+        municipality_id = obj.citizen.municipality_id
+    return municipality_id is not None and municipality_id == user.municipality_id
+
+
+rules.add_perm("fhb.view_citizen", is_staff_member & same_municipality)
+rules.add_perm("fhb.add_riskevent", is_staff_member & same_municipality)
+rules.add_perm("fhb.view_riskevent", is_staff_member & same_municipality)
+rules.add_perm("fhb.import_registry", is_municipality_admin)
+rules.add_perm("fhb.view_citizenaccess", is_municipality_admin & same_municipality)
+rules.add_perm("fhb.view_citizen_history", (is_municipality_admin | is_team_leader) & same_municipality)

@@ -1,0 +1,22 @@
+"""Test settings: in-memory SQLite and in-process Celery, unless the integration run sets
+FHB_INTEGRATION=1 with DATABASE_URL and REDIS_URL (PostgreSQL, Redis and a real worker)."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import env
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+INTEGRATION = env.bool("FHB_INTEGRATION", default=False)
+if not INTEGRATION:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    CELERY_BROKER_URL = "memory://"
+    CELERY_RESULT_BACKEND = "cache+memory://"
+    CELERY_TASK_ALWAYS_EAGER = True
+    CELERY_TASK_EAGER_PROPAGATES = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = os.path.join(os.environ.get("TMPDIR", "/tmp"), "fhb-test-media")
+LANGUAGE_CODE = "da"

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("borgere/", views.CitizenListView.as_view(), name="citizen-list"),
+    path("borgere/<int:pk>/", views.CitizenDetailView.as_view(), name="citizen-detail"),
+    path("borgere/<int:pk>/opslag/", views.CitizenAccessLogView.as_view(), name="citizen-accesses"),
+    path("import/", views.ImportListView.as_view(), name="import-list"),
+    path("import/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
+    path("import/<int:pk>/fejl.csv", views.ImportErrorReportView.as_view(), name="import-errors"),
+    path("api/v1/", include("fhb.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

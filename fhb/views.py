@@ -1,0 +1,207 @@
+"""Web pages of the core domain: the citizen list and page, the access log, and imports."""
+
+from __future__ import annotations
+
+import io
+import secrets
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from . import selectors, services
+from .errors import DomainError
+from .forms import CitizenSearchForm, ImportUploadForm, RiskEventForm
+from .models import ImportJob
+from .permissions import StaffRequiredMixin
+from .registry.jobs import import_job_create
+from .registry.tables import RowError, write_error_report
+
+PAGE_SIZE = 25
+LIST_FIELDS = ("id", "cpr", "first_name", "last_name", "address", "postal_code", "city", "birth_date", "household_size")
+SEARCH_SESSION_KEY = "citizen_searches"
+
+
+class HomeView(StaffRequiredMixin, View):
+    def get(self, request):
+        return redirect("citizen-list")
+
+
+class CitizenListView(StaffRequiredMixin, View):
+    """Search, filter and page through the municipality's citizens. A search term is POSTed and
+    kept in the session under a random token, so a CPR number never appears in a URL."""
+
+    def post(self, request):
+        form = CitizenSearchForm(request.POST)
+        params = request.GET.copy()
+        params.pop("page", None)
+        params.pop("soeg", None)
+        if form.is_valid() and form.cleaned_data["q"].strip():
+            token = secrets.token_urlsafe(6)
+            searches = request.session.get(SEARCH_SESSION_KEY, {})
+            searches = dict(list(searches.items())[-19:])  # keep the last 20 searches
+            searches[token] = form.cleaned_data["q"].strip()
+            request.session[SEARCH_SESSION_KEY] = searches
+            params["soeg"] = token
+        return redirect(f"{reverse('citizen-list')}?{params.urlencode()}")
+
+    def get(self, request):
+        query = request.session.get(SEARCH_SESSION_KEY, {}).get(request.GET.get("soeg", ""), "")
+        visible = selectors.citizens_visible_to(request.user)
+        filterset = selectors.CitizenFilter(request.GET, queryset=visible, request=request)
+        citizens = filterset.qs if filterset.is_valid() else visible.alive_and_resident_on(_today())
+        citizens = selectors.citizen_search(citizens, query).only(*LIST_FIELDS)
+        page = paginate(citizens, request, PAGE_SIZE)
+        if query and selectors.cprlib.looks_like_cpr(query):
+            # A full-CPR search reveals who the number belongs to: that is a look-up.
+            services.citizen_access_log(
+                user=request.user, citizens=list(page.object_list), endpoint="citizen-list", purpose="CPR-søgning"
+            )
+        params = request.GET.copy()
+        params.pop("page", None)
+        context = {
+            "filterset": filterset,
+            "search_form": CitizenSearchForm(initial={"q": query}),
+            "query": query,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "today": _today(),
+            "querystring": params.urlencode(),
+        }
+        template = "fhb/partials/citizen_table.html" if request.htmx and not request.htmx.boosted else "fhb/citizen_list.html"
+        return render(request, template, context)
+
+
+class CitizenDetailView(StaffRequiredMixin, View):
+    permission_required = "fhb.view_citizen"
+
+    def get_citizen(self, request, pk):
+        return get_object_or_404(selectors.citizens_visible_to(request.user).select_related("municipality"), pk=pk)
+
+    def get(self, request, pk, form=None):
+        citizen = self.get_citizen(request, pk)
+        services.citizen_access_log(user=request.user, citizens=citizen, endpoint="citizen-detail", purpose="Borgerside")
+        context = {
+            "citizen": citizen,
+            "age": citizen.age_on(_today()),
+            "risk_events": citizen.risk_events.select_related("risk_group", "created_by"),
+            "risk_form": form or RiskEventForm(risk_groups=selectors.risk_groups_visible_to(request.user)),
+            "can_see_history": request.user.has_perm("fhb.view_citizen_history", citizen),
+            "can_see_accesses": request.user.has_perm("fhb.view_citizenaccess", citizen),
+        }
+        if context["can_see_history"]:
+            context["history"] = _history_rows(citizen)
+        return render(request, "fhb/citizen_detail.html", context)
+
+    def post(self, request, pk):
+        """Register a risk event by hand (e.g. a concern referral taken by phone)."""
+        citizen = self.get_citizen(request, pk)
+        form = RiskEventForm(request.POST, risk_groups=selectors.risk_groups_visible_to(request.user))
+        if form.is_valid():
+            try:
+                services.risk_event_register(citizen=citizen, user=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(exc.field, exc.message)
+            else:
+                messages.success(request, _("Risikohændelsen er registreret."))
+                return redirect("citizen-detail", pk=citizen.pk)
+        return self.get(request, pk, form=form)
+
+
+def _history_rows(citizen, limit: int = 30):
+    """Field-level changes, newest first: who, when, which field, from what to what."""
+    records = list(citizen.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    rows = []
+    for newer, older in zip(records, records[1:] + [None]):
+        if older is None:
+            rows.append({"record": newer, "changes": [], "created": True})
+            continue
+        delta = newer.diff_against(older)
+        rows.append({
+            "record": newer,
+            "changes": [
+                {"field": citizen._meta.get_field(c.field).verbose_name, "old": c.old, "new": c.new} for c in delta.changes
+            ],
+            "created": False,
+        })
+    return rows[:limit]
+
+
+class CitizenAccessLogView(StaffRequiredMixin, View):
+    """Who looked at this citizen's data, when and why (for a citizen's request of access)."""
+
+    permission_required = "fhb.view_citizenaccess"
+
+    def get(self, request, pk):
+        citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
+        services.citizen_access_log(user=request.user, citizens=citizen, endpoint="citizen-accesses", purpose="Opslagslog")
+        page = paginate(selectors.citizen_accesses(citizen=citizen), request, 100)
+        if request.GET.get("format") == "csv":
+            out = io.StringIO()
+            out.write("tidspunkt;medarbejder;side;formål\n")
+            for access in selectors.citizen_accesses(citizen=citizen):
+                out.write(f"{access.accessed_at.isoformat()};{access.user};{access.endpoint};{access.purpose}\n")
+            response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="opslagslog-borger-{citizen.pk}.csv"'
+            return response
+        page_range = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        return render(request, "fhb/citizen_accesses.html", {"citizen": citizen, "page": page, "page_range": page_range})
+
+
+class ImportListView(StaffRequiredMixin, View):
+    permission_required = "fhb.import_registry"
+
+    def get(self, request, form=None):
+        jobs = ImportJob.objects.filter(municipality_id=request.user.municipality_id).select_related("uploaded_by")[:20]
+        return render(request, "fhb/imports.html", {"form": form or ImportUploadForm(), "jobs": jobs})
+
+    def post(self, request):
+        form = ImportUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.get(request, form=form)
+        upload = form.cleaned_data["file"]
+        job = import_job_create(
+            user=request.user,
+            kind=form.cleaned_data["kind"],
+            filename=upload.name,
+            content=upload.read(),
+            strict=form.cleaned_data["strict"],
+        )
+        return redirect("import-detail", pk=job.pk)
+
+
+class ImportDetailView(StaffRequiredMixin, View):
+    permission_required = "fhb.import_registry"
+
+    def get(self, request, pk):
+        job = get_object_or_404(ImportJob.objects.filter(municipality_id=request.user.municipality_id), pk=pk)
+        template = "fhb/partials/import_status.html" if request.htmx else "fhb/import_detail.html"
+        return render(request, template, {"job": job, "errors_preview": job.errors[:50]})
+
+
+class ImportErrorReportView(StaffRequiredMixin, View):
+    permission_required = "fhb.import_registry"
+
+    def get(self, request, pk):
+        job = get_object_or_404(ImportJob.objects.filter(municipality_id=request.user.municipality_id), pk=pk)
+        if not job.errors:
+            raise Http404
+        out = io.StringIO()
+        out.write("\ufeff")  # so Excel opens it as UTF-8
+        write_error_report([RowError(**e) for e in job.errors], out)
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="importfejl-{job.pk}.csv"'
+        return response
+
+
+def paginate(queryset, request, size: int):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def _today():
+    return timezone.localdate()
