@@ -16,6 +16,8 @@ class DkfdsFormRenderer(renderers.TemplatesSetting):
 
 WIDGET_CLASSES = {
     "select": "form-select",
+    "nullbooleanselect": "form-select",
+    "selectmultiple": "form-select",
     "checkbox": "form-checkbox",
     "radioselect": "form-radio",
     "clearablefile": "form-file-input",
@@ -25,18 +27,21 @@ WIDGET_CLASSES = {
 
 def style_widgets(form: forms.BaseForm) -> None:
     """Give widgets DKFDS's classes (form-input, form-select, ...)."""
-    for bound in form:
-        widget = bound.field.widget
-        css = WIDGET_CLASSES.get(bound.widget_type, "form-input")
+    for name, field in form.fields.items():
+        widget = field.widget
+        css = WIDGET_CLASSES.get(widget.__class__.__name__.lower().removesuffix("input").removesuffix("widget"), "form-input")
         classes = widget.attrs.get("class", "").split()
         if css not in classes:
             widget.attrs["class"] = " ".join([*classes, css])
-        if bound.errors:
+        # Only after validation: reading form.errors earlier would validate the form too soon.
+        if form._errors and name in form._errors:
             widget.attrs["aria-invalid"] = "true"
-            widget.attrs["aria-describedby"] = f"{bound.auto_id}-error"
+            widget.attrs["aria-describedby"] = f"{form[name].auto_id}-error"
 
 
 class DkfdsForm(forms.Form):
+    mark_optional = False  # show "(frivilligt)" on optional fields
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_widgets(self)
@@ -67,6 +72,7 @@ class ImportUploadForm(DkfdsForm):
 
 
 class RiskEventForm(DkfdsForm):
+    mark_optional = True
     risk_group = forms.ModelChoiceField(label=_("Risikogruppe"), queryset=RiskGroup.objects.none())
     registered_on = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
     source = forms.ChoiceField(label=_("Kilde"), choices=RiskSource.choices, initial=RiskSource.OTHER)

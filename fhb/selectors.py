@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -82,7 +83,7 @@ class CitizenFilter(django_filters.FilterSet):
         queryset=RiskGroup.objects.none(), method="filter_risk_group", label=_("Risikogruppe"), empty_label=_("Alle")
     )
     include_inactive = django_filters.BooleanFilter(
-        method="filter_inactive", label=_("Vis også døde og fraflyttede")
+        method="filter_inactive", label=_("Vis også døde og fraflyttede"), widget=forms.CheckboxInput
     )
 
     class Meta:
@@ -116,10 +117,10 @@ class CitizenFilter(django_filters.FilterSet):
             return queryset.filter(birth_date_bounds_for_age(age_min=bound, age_max=None, on=today))
         return queryset.filter(birth_date_bounds_for_age(age_min=None, age_max=bound, on=today))
 
-    def filter_district(self, queryset, name, value):
+    def filter_district(self, queryset, name, value: District) -> QuerySet[Citizen]:
         return queryset.filter(postal_code__in=value.postal_codes or [])
 
-    def filter_risk_group(self, queryset, name, value):
+    def filter_risk_group(self, queryset, name, value: RiskGroup) -> QuerySet[Citizen]:
         return queryset.filter(Exists(RiskEvent.objects.filter(citizen=OuterRef("pk"), risk_group=value)))
 
     def filter_inactive(self, queryset, name, value):

@@ -16,7 +16,7 @@ urlpatterns = [
     path("import/", views.ImportListView.as_view(), name="import-list"),
     path("import/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
     path("import/<int:pk>/fejl.csv", views.ImportErrorReportView.as_view(), name="import-errors"),
-    path("api/v1/", include("fhb.api.urls")),
+    path("api/v1/", include(("fhb.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -34,6 +34,7 @@ class RiskEventSerializer(serializers.ModelSerializer):
         model = RiskEvent
         fields = ["id", "citizen", "risk_group", "risk_group_label", "registered_on", "source", "note", "created_at"]
         read_only_fields = ["created_at"]
+        validators = []  # uniqueness is the service's to check, with the same message as the web form
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

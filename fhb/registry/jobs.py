@@ -3,6 +3,9 @@ import services as the management commands."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -80,3 +83,16 @@ def import_job_run(*, job_id: int) -> ImportJob:
     job.finished_at = timezone.now()
     job.save()
     return job
+
+
+def import_jobs_purge(*, older_than_days: int | None = None) -> int:
+    """Delete uploaded file contents that were never imported (a lost task, a stopped worker) after
+    the retention period, and mark those jobs failed. Returns how many were purged."""
+    days = settings.FHB["IMPORT_FILE_RETENTION_DAYS"] if older_than_days is None else older_than_days
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    return ImportJob.objects.filter(content__isnull=False, uploaded_at__lt=cutoff).update(
+        content=None,
+        status=ImportJob.Status.FAILED,
+        finished_at=timezone.now(),
+        message="Filen blev slettet efter opbevaringsfristen uden at være importeret. Upload den igen.",
+    )

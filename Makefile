@@ -1,0 +1,61 @@
+# fhb — the two commands: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install demo test test-unit test-integration lint bench browser messages clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright's own browser download does not work here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null 2>&1)) \
+	      || echo "chromium could not be installed: browser tests will be skipped"; \
+	  else echo "chromium not found: browser tests will be skipped"; fi; }
+
+demo: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py seed_demo
+	@echo "Serving fhb on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	$(PY) manage.py runserver 127.0.0.1:8000 --noreload
+
+# Unit tests on in-memory SQLite with in-process Celery; then, where DATABASE_URL and REDIS_URL
+# are set, the integration tests on PostgreSQL with Redis and a real Celery worker.
+test: install browser test-unit
+	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then $(MAKE) --no-print-directory test-integration; \
+	 else echo "DATABASE_URL/REDIS_URL not set: integration tests not run"; fi
+
+test-unit:
+	$(PY) -m pytest -m "not integration" -n 2 -q
+
+test-integration:
+	FHB_INTEGRATION=1 $(PY) -m pytest -m integration -q -p no:xdist
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: install
+	$(PY) bench/run.py
+
+# Needs gettext (apt-get install gettext); the compiled .mo files are committed.
+messages:
+	cd fhb && ../$(PY) ../manage.py makemessages -l en --ignore=node_modules -v0
+	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var

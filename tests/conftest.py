@@ -1,0 +1,40 @@
+import pytest
+
+from fhb.models import Role
+from tests.factories import CitizenFactory, UserFactory, municipality
+
+
+@pytest.fixture
+def copenhagen(db):
+    return municipality("101")
+
+
+@pytest.fixture
+def frederiksberg(db):
+    return municipality("147")
+
+
+@pytest.fixture
+def consultant(db):
+    return UserFactory(role=Role.CONSULTANT)
+
+
+@pytest.fixture
+def team_leader(db):
+    return UserFactory(role=Role.TEAM_LEADER)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(role=Role.MUNICIPALITY_ADMIN)
+
+
+@pytest.fixture
+def citizen(db):
+    return CitizenFactory()
+
+
+@pytest.fixture
+def other_citizen(db, frederiksberg):
+    """A citizen of another municipality (Frederiksberg, 147)."""
+    return CitizenFactory(municipality=frederiksberg, first_name="Anden", last_name="Frederiksbergborger")
