@@ -2,10 +2,21 @@
 read-only (append-only by design)."""
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Citizen, CitizenAccess, District, ImportJob, Municipality, QualityStandard, RiskEvent, RiskGroup, Team, User
-from django.contrib.auth.admin import UserAdmin
+from .models import (
+    Citizen,
+    CitizenAccess,
+    District,
+    ImportJob,
+    Municipality,
+    QualityStandard,
+    RiskEvent,
+    RiskGroup,
+    Team,
+    User,
+)
 
 
 @admin.register(Municipality)
@@ -30,7 +41,7 @@ class TeamAdmin(admin.ModelAdmin):
 class FhbUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "municipality", "team", "role", "is_active"]
     list_filter = ["municipality", "role", "is_active"]
-    fieldsets = UserAdmin.fieldsets + (("fhb", {"fields": ["municipality", "team", "role", "title", "phone"]}),)
+    fieldsets = (*UserAdmin.fieldsets, ("fhb", {"fields": ["municipality", "team", "role", "title", "phone"]}))
 
 
 @admin.register(Citizen)

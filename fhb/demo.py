@@ -27,10 +27,29 @@ DISTRICTS = {
     "Syd": ["8653", "8654", "8643"],
 }
 CITIES = {
-    "8600": "Silkeborg", "8620": "Kjellerup", "8632": "Lemming", "7442": "Engesvang", "8680": "Ry",
-    "8883": "Gjern", "8641": "Sorring", "8653": "Them", "8654": "Bryrup", "8643": "Ans By",
+    "8600": "Silkeborg",
+    "8620": "Kjellerup",
+    "8632": "Lemming",
+    "7442": "Engesvang",
+    "8680": "Ry",
+    "8883": "Gjern",
+    "8641": "Sorring",
+    "8653": "Them",
+    "8654": "Bryrup",
+    "8643": "Ans By",
 }
-POSTAL_WEIGHTS = {"8600": 45, "8620": 9, "8632": 2, "7442": 3, "8680": 12, "8883": 4, "8641": 3, "8653": 7, "8654": 3, "8643": 3}
+POSTAL_WEIGHTS = {
+    "8600": 45,
+    "8620": 9,
+    "8632": 2,
+    "7442": 3,
+    "8680": 12,
+    "8883": 4,
+    "8641": 3,
+    "8653": 7,
+    "8654": 3,
+    "8643": 3,
+}
 STAFF = [
     ("konsulent1", "Mette", "Kristensen", Role.CONSULTANT, "Sygeplejerske"),
     ("konsulent2", "Jonas", "Holm", Role.CONSULTANT, "Fysioterapeut"),
@@ -38,10 +57,131 @@ STAFF = [
     ("teamleder", "Birgitte", "Lund", Role.TEAM_LEADER, "Teamleder"),
     ("admin", "Henrik", "Bach", Role.MUNICIPALITY_ADMIN, "Systemadministrator"),
 ]
-FEMALE = "Anna Birthe Bente Lis Hanne Inger Kirsten Karen Grethe Ruth Else Ellen Jytte Lone Susanne Marianne Jette Ingrid Tove Aase Gudrun Dorthe Lene Vibeke Merete Edith Ida Gerda Agnes Rigmor".split()
-MALE = "Jens Peter Niels Hans Poul Jørgen Henning Erik Knud Ole Bent Per Leif Svend Kurt Finn Arne Carl Preben Flemming Torben Kaj Tage Mogens Bjarne Søren Frede Aage Holger Verner".split()
-SURNAMES = "Jensen Nielsen Hansen Pedersen Andersen Christensen Larsen Sørensen Rasmussen Jørgensen Petersen Madsen Kristensen Olsen Thomsen Christiansen Poulsen Johansen Møller Mortensen Knudsen Jakobsen Mikkelsen Frederiksen Laursen Lund Holm Schmidt Eriksen Bach Iversen Dam Lauridsen Vestergaard Skov".split()
-STREETS = "Vestergade Østergade Nørregade Søndergade Skovvej Engvej Bakkevej Kirkevej Møllevej Åvej Birkevej Lindevej Egevej Granvej Rosenvænget Fasanvej Bøgevej Mosevej Vibevej Solbakken Hedevej Stationsvej".split()
+FEMALE = [
+    "Anna",
+    "Birthe",
+    "Bente",
+    "Lis",
+    "Hanne",
+    "Inger",
+    "Kirsten",
+    "Karen",
+    "Grethe",
+    "Ruth",
+    "Else",
+    "Ellen",
+    "Jytte",
+    "Lone",
+    "Susanne",
+    "Marianne",
+    "Jette",
+    "Ingrid",
+    "Tove",
+    "Aase",
+    "Gudrun",
+    "Dorthe",
+    "Lene",
+    "Vibeke",
+    "Merete",
+    "Edith",
+    "Ida",
+    "Gerda",
+    "Agnes",
+    "Rigmor",
+]
+MALE = [
+    "Jens",
+    "Peter",
+    "Niels",
+    "Hans",
+    "Poul",
+    "Jørgen",
+    "Henning",
+    "Erik",
+    "Knud",
+    "Ole",
+    "Bent",
+    "Per",
+    "Leif",
+    "Svend",
+    "Kurt",
+    "Finn",
+    "Arne",
+    "Carl",
+    "Preben",
+    "Flemming",
+    "Torben",
+    "Kaj",
+    "Tage",
+    "Mogens",
+    "Bjarne",
+    "Søren",
+    "Frede",
+    "Aage",
+    "Holger",
+    "Verner",
+]
+SURNAMES = [
+    "Jensen",
+    "Nielsen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Petersen",
+    "Madsen",
+    "Kristensen",
+    "Olsen",
+    "Thomsen",
+    "Christiansen",
+    "Poulsen",
+    "Johansen",
+    "Møller",
+    "Mortensen",
+    "Knudsen",
+    "Jakobsen",
+    "Mikkelsen",
+    "Frederiksen",
+    "Laursen",
+    "Lund",
+    "Holm",
+    "Schmidt",
+    "Eriksen",
+    "Bach",
+    "Iversen",
+    "Dam",
+    "Lauridsen",
+    "Vestergaard",
+    "Skov",
+]
+STREETS = [
+    "Vestergade",
+    "Østergade",
+    "Nørregade",
+    "Søndergade",
+    "Skovvej",
+    "Engvej",
+    "Bakkevej",
+    "Kirkevej",
+    "Møllevej",
+    "Åvej",
+    "Birkevej",
+    "Lindevej",
+    "Egevej",
+    "Granvej",
+    "Rosenvænget",
+    "Fasanvej",
+    "Bøgevej",
+    "Mosevej",
+    "Vibevej",
+    "Solbakken",
+    "Hedevej",
+    "Stationsvej",
+]
 
 
 def _age_weight(age: int) -> float:
@@ -106,7 +246,11 @@ def build_registry_csv(*, today: dt.date, count: int, rng: random.Random) -> tup
         last = rng.choice(SURNAMES)
         address = f"{rng.choice(STREETS)} {rng.randint(1, 120)}"
         exempt = int(rng.random() < 0.04 + 0.004 * max(age - 75, 0))
-        phone = f"{rng.randint(20, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}" if rng.random() < 0.9 else ""
+        phone = (
+            f"{rng.randint(20, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+            if rng.random() < 0.9
+            else ""
+        )
         out.write(
             f"{number[:6]}-{number[6:]};{first};{last};{address};{postal};{CITIES[postal]};{DEMO_MUNICIPALITY};{household};"
             f"{civil};{civil_date};{int(personal)};{int(practical)};{deceased};{moved};{exempt};{phone}\n"
@@ -116,10 +260,22 @@ def build_registry_csv(*, today: dt.date, count: int, rng: random.Random) -> tup
 
 
 def build_risk_events_csv(*, today: dt.date, people, rng: random.Random) -> str:
-    groups = ["spouse_nursing_home", "spouse_seriously_ill", "newcomer", "hospital_discharge", "lonely",
-              "concern_referral", "self_referral", "caregiver_burden"]
-    sources = {"concern_referral": "concern_referral", "self_referral": "self_referral", "hospital_discharge": "registry",
-               "newcomer": "registry"}
+    groups = [
+        "spouse_nursing_home",
+        "spouse_seriously_ill",
+        "newcomer",
+        "hospital_discharge",
+        "lonely",
+        "concern_referral",
+        "self_referral",
+        "caregiver_burden",
+    ]
+    sources = {
+        "concern_referral": "concern_referral",
+        "self_referral": "self_referral",
+        "hospital_discharge": "registry",
+        "newcomer": "registry",
+    }
     out = io.StringIO()
     out.write("cpr;risk_group;registered_on;source;note\n")
     for number, age, _birth in people:
@@ -138,9 +294,18 @@ def quality_standard_document(year: int) -> dict:
         "risk_window_months": 12,
         "risk_groups": [
             {"code": code}
-            for code in ["widowed", "spouse_nursing_home", "spouse_seriously_ill", "newcomer", "hospital_discharge",
-                         "lonely", "concern_referral", "self_referral"]
-        ] + [{"code": "caregiver_burden", "label": "Pårørende med stor plejebyrde"}],
+            for code in [
+                "widowed",
+                "spouse_nursing_home",
+                "spouse_seriously_ill",
+                "newcomer",
+                "hospital_discharge",
+                "lonely",
+                "concern_referral",
+                "self_referral",
+            ]
+        ]
+        + [{"code": "caregiver_burden", "label": "Pårørende med stor plejebyrde"}],
         "invitations": {
             "age_70_living_alone": "open_letter",
             "age_75": "collective_event",

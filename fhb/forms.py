@@ -29,7 +29,9 @@ def style_widgets(form: forms.BaseForm) -> None:
     """Give widgets DKFDS's classes (form-input, form-select, ...)."""
     for name, field in form.fields.items():
         widget = field.widget
-        css = WIDGET_CLASSES.get(widget.__class__.__name__.lower().removesuffix("input").removesuffix("widget"), "form-input")
+        css = WIDGET_CLASSES.get(
+            widget.__class__.__name__.lower().removesuffix("input").removesuffix("widget"), "form-input"
+        )
         classes = widget.attrs.get("class", "").split()
         if css not in classes:
             widget.attrs["class"] = " ".join([*classes, css])
@@ -57,7 +59,9 @@ class CitizenSearchForm(DkfdsForm):
 
 class ImportUploadForm(DkfdsForm):
     kind = forms.ChoiceField(label=_("Hvad vil du importere?"), choices=ImportKind.choices, widget=forms.RadioSelect)
-    file = forms.FileField(label=_("Fil"), help_text=_("CSV i UTF-8 med overskriftsrække (; eller ,), eller JSON for kvalitetsstandarden."))
+    file = forms.FileField(
+        label=_("Fil"), help_text=_("CSV i UTF-8 med overskriftsrække (; eller ,), eller JSON for kvalitetsstandarden.")
+    )
     strict = forms.BooleanField(
         label=_("Alt eller intet: importér ingenting, hvis en række er ugyldig"), required=False
     )
@@ -82,4 +86,3 @@ class RiskEventForm(DkfdsForm):
         super().__init__(*args, **kwargs)
         if risk_groups is not None:
             self.fields["risk_group"].queryset = risk_groups
-

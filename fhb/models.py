@@ -305,6 +305,9 @@ class CitizenAccess(models.Model):
         verbose_name = _("opslag")
         verbose_name_plural = _("opslagslog")
 
+    def __str__(self) -> str:
+        return f"{self.user} {self.accessed_at:%Y-%m-%d %H:%M} {self.endpoint}"
+
 
 class ImportKind(models.TextChoices):
     CITIZENS = "citizens", _("Borgere (registerudtræk)")
@@ -345,6 +348,9 @@ class ImportJob(models.Model):
         ordering = ["-uploaded_at"]
         verbose_name = _("import")
         verbose_name_plural = _("importer")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.filename}"
 
     @property
     def progress_percent(self) -> int:

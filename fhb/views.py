@@ -73,7 +73,9 @@ class CitizenListView(StaffRequiredMixin, View):
             "today": _today(),
             "querystring": params.urlencode(),
         }
-        template = "fhb/partials/citizen_table.html" if request.htmx and not request.htmx.boosted else "fhb/citizen_list.html"
+        template = (
+            "fhb/partials/citizen_table.html" if request.htmx and not request.htmx.boosted else "fhb/citizen_list.html"
+        )
         return render(request, template, context)
 
 
@@ -85,7 +87,9 @@ class CitizenDetailView(StaffRequiredMixin, View):
 
     def get(self, request, pk, form=None):
         citizen = self.get_citizen(request, pk)
-        services.citizen_access_log(user=request.user, citizens=citizen, endpoint="citizen-detail", purpose="Borgerside")
+        services.citizen_access_log(
+            user=request.user, citizens=citizen, endpoint="citizen-detail", purpose="Borgerside"
+        )
         context = {
             "citizen": citizen,
             "age": citizen.age_on(_today()),
@@ -117,18 +121,21 @@ def _history_rows(citizen, limit: int = 30):
     """Field-level changes, newest first: who, when, which field, from what to what."""
     records = list(citizen.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     rows = []
-    for newer, older in zip(records, records[1:] + [None]):
+    for newer, older in zip(records, [*records[1:], None], strict=False):
         if older is None:
             rows.append({"record": newer, "changes": [], "created": True})
             continue
         delta = newer.diff_against(older)
-        rows.append({
-            "record": newer,
-            "changes": [
-                {"field": citizen._meta.get_field(c.field).verbose_name, "old": c.old, "new": c.new} for c in delta.changes
-            ],
-            "created": False,
-        })
+        rows.append(
+            {
+                "record": newer,
+                "changes": [
+                    {"field": citizen._meta.get_field(c.field).verbose_name, "old": c.old, "new": c.new}
+                    for c in delta.changes
+                ],
+                "created": False,
+            }
+        )
     return rows[:limit]
 
 
@@ -139,7 +146,9 @@ class CitizenAccessLogView(StaffRequiredMixin, View):
 
     def get(self, request, pk):
         citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
-        services.citizen_access_log(user=request.user, citizens=citizen, endpoint="citizen-accesses", purpose="Opslagslog")
+        services.citizen_access_log(
+            user=request.user, citizens=citizen, endpoint="citizen-accesses", purpose="Opslagslog"
+        )
         page = paginate(selectors.citizen_accesses(citizen=citizen), request, 100)
         if request.GET.get("format") == "csv":
             out = io.StringIO()
@@ -150,7 +159,9 @@ class CitizenAccessLogView(StaffRequiredMixin, View):
             response["Content-Disposition"] = f'attachment; filename="opslagslog-borger-{citizen.pk}.csv"'
             return response
         page_range = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-        return render(request, "fhb/citizen_accesses.html", {"citizen": citizen, "page": page, "page_range": page_range})
+        return render(
+            request, "fhb/citizen_accesses.html", {"citizen": citizen, "page": page, "page_range": page_range}
+        )
 
 
 class ImportListView(StaffRequiredMixin, View):

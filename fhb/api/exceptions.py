@@ -10,5 +10,7 @@ from fhb.errors import DomainError
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         key = exc.field or "detail"
-        return Response({key: [exc.message]} if exc.field else {"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {key: [exc.message]} if exc.field else {"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST
+        )
     return drf_exception_handler(exc, context)

@@ -20,8 +20,19 @@ class CitizenListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Citizen
         fields = [
-            "id", "cpr_masked", "first_name", "last_name", "birth_date", "sex", "address", "postal_code", "city",
-            "household_size", "lives_alone", "deceased_on", "moved_out_on",
+            "id",
+            "cpr_masked",
+            "first_name",
+            "last_name",
+            "birth_date",
+            "sex",
+            "address",
+            "postal_code",
+            "city",
+            "household_size",
+            "lives_alone",
+            "deceased_on",
+            "moved_out_on",
         ]
 
 
@@ -52,8 +63,15 @@ class CitizenDetailSerializer(CitizenListSerializer):
 
     class Meta(CitizenListSerializer.Meta):
         fields = [
-            *CitizenListSerializer.Meta.fields, "cpr", "civil_status", "civil_status_date", "personal_care",
-            "practical_help", "digital_post_exempt", "phone", "risk_events",
+            *CitizenListSerializer.Meta.fields,
+            "cpr",
+            "civil_status",
+            "civil_status_date",
+            "personal_care",
+            "practical_help",
+            "digital_post_exempt",
+            "phone",
+            "risk_events",
         ]
 
 

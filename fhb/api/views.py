@@ -62,8 +62,12 @@ class CitizenViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"cpr": [str(exc)]}) from None
         citizen = self.get_queryset().prefetch_related("risk_events__risk_group").filter(cpr=number).first()
         if citizen is None:
-            return Response({"detail": "Ingen borger med det CPR-nummer i din kommune."}, status=status.HTTP_404_NOT_FOUND)
-        services.citizen_access_log(user=request.user, citizens=citizen, endpoint="api:citizen-lookup", purpose="CPR-opslag (API)")
+            return Response(
+                {"detail": "Ingen borger med det CPR-nummer i din kommune."}, status=status.HTTP_404_NOT_FOUND
+            )
+        services.citizen_access_log(
+            user=request.user, citizens=citizen, endpoint="api:citizen-lookup", purpose="CPR-opslag (API)"
+        )
         return Response(self.get_serializer(citizen).data)
 
 

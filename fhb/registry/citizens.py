@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .. import cpr as cprlib
-from ..models import CivilStatus, Citizen, Municipality, RiskEvent, RiskGroup, RiskSource, User
+from ..models import Citizen, CivilStatus, Municipality, RiskEvent, RiskGroup, RiskSource, User
 from .tables import (
     ImportFileError,
     ImportResult,
@@ -139,7 +139,9 @@ def citizens_import(
         if muni is None:
             fail("municipality_code", "ukendt kommunekode (3 cifre, fx 101)")
         elif municipality is not None and muni.pk != municipality.pk:
-            fail("municipality_code", f"rækken hører til {muni.name}; du kan kun importere borgere i {municipality.name}")
+            fail(
+                "municipality_code", f"rækken hører til {muni.name}; du kan kun importere borgere i {municipality.name}"
+            )
         values: dict[str, object] = {}
         for column in table.columns:
             if column in FIELDS:
@@ -165,7 +167,11 @@ def citizens_import(
             result.errors.extend(errors)
             rejected_lines.add(line)
         else:
-            if values.get("civil_status") == CivilStatus.DEAD and not values.get("deceased_on") and "deceased_on" not in table.columns:
+            if (
+                values.get("civil_status") == CivilStatus.DEAD
+                and not values.get("deceased_on")
+                and "deceased_on" not in table.columns
+            ):
                 values["deceased_on"] = values.get("civil_status_date")
             rows.append(_Row(line, muni.pk, parsed_cpr, values))
         if progress and index % 5000 == 0:
@@ -202,7 +208,9 @@ def _apply(rows: list[_Row], result: ImportResult, *, user: User | None, progres
         if progress and index % 5000 == 0:
             progress((len(rows) + index) // 2, total)
         citizen = existing.get((row.municipality_id, row.cpr.number))
-        widow_date = row.values.get("civil_status_date") if row.values.get("civil_status") == CivilStatus.WIDOWED else None
+        widow_date = (
+            row.values.get("civil_status_date") if row.values.get("civil_status") == CivilStatus.WIDOWED else None
+        )
         if citizen is None:
             citizen = Citizen(
                 municipality_id=row.municipality_id,
@@ -230,7 +238,9 @@ def _apply(rows: list[_Row], result: ImportResult, *, user: User | None, progres
             result.unchanged += 1
 
     if to_create:
-        bulk_create_with_history(to_create, Citizen, batch_size=BATCH, default_user=user, default_change_reason="import")
+        bulk_create_with_history(
+            to_create, Citizen, batch_size=BATCH, default_user=user, default_change_reason="import"
+        )
     if to_update:
         bulk_update_with_history(
             to_update,

@@ -36,7 +36,9 @@ def quality_standard_import(
     try:
         doc = json.loads(decode(data))
     except json.JSONDecodeError as exc:
-        raise ImportFileError(f"Filen er ikke gyldig JSON (linje {exc.lineno}, kolonne {exc.colno}: {exc.msg}).") from None
+        raise ImportFileError(
+            f"Filen er ikke gyldig JSON (linje {exc.lineno}, kolonne {exc.colno}: {exc.msg})."
+        ) from None
     if not isinstance(doc, dict):
         raise ImportFileError("Filen skal indeholde ét JSON-objekt.")
     problems: list[str] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -43,10 +45,8 @@ def risk_events_import(
 
     numbers = []
     for _, raw in table.rows:
-        try:
+        with contextlib.suppress(cprlib.InvalidCpr):
             numbers.append(cprlib.normalise(raw["cpr"]))
-        except cprlib.InvalidCpr:
-            pass
     citizens: dict[str, list[Citizen]] = {}
     scope = Citizen.objects.all() if municipality is None else Citizen.objects.filter(municipality=municipality)
     for chunk in iter_chunks(sorted(set(numbers)), 5000):
@@ -146,13 +146,19 @@ def risk_events_import(
             else:
                 result.unchanged += 1
         if to_create:
-            bulk_create_with_history(to_create, RiskEvent, batch_size=2000, default_user=user, default_change_reason="import")
+            bulk_create_with_history(
+                to_create, RiskEvent, batch_size=2000, default_user=user, default_change_reason="import"
+            )
         if to_update:
             bulk_update_with_history(
-                to_update, RiskEvent, fields=sorted(fields), batch_size=2000, default_user=user, default_change_reason="import"
+                to_update,
+                RiskEvent,
+                fields=sorted(fields),
+                batch_size=2000,
+                default_user=user,
+                default_change_reason="import",
             )
         result.created, result.updated = len(to_create), len(to_update)
     if progress:
         progress(total, total)
     return result
-

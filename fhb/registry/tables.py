@@ -111,10 +111,13 @@ def read_table(data: bytes | str, *, required: list[str], optional: list[str]) -
             line = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines are not rows
-            if len(cells) != len(header) and any(c.strip() for c in cells[len(header) :]) or len(cells) < len(header):
+            if (len(cells) != len(header) and any(c.strip() for c in cells[len(header) :])) or len(cells) < len(header):
                 shape_errors.append(
                     RowError(
-                        line, "*", delimiter.join(cells)[:80], f"rækken har {len(cells)} felter, men overskriften har {len(header)}"
+                        line,
+                        "*",
+                        delimiter.join(cells)[:80],
+                        f"rækken har {len(cells)} felter, men overskriften har {len(header)}",
                     )
                 )
                 continue

@@ -15,7 +15,7 @@ if not INTEGRATION:
 # Tasks run in-process unless a test starts a real worker (tests/integration/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
-LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

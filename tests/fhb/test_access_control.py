@@ -76,8 +76,13 @@ def test_imports_and_access_log_are_for_admins(client, citizen, role, allowed):
 
 def test_import_job_of_another_municipality_is_hidden(client, admin_user, frederiksberg):
     other_admin = UserFactory(role=Role.MUNICIPALITY_ADMIN, municipality=frederiksberg)
-    job = ImportJob.objects.create(municipality=frederiksberg, kind="citizens", filename="x.csv", uploaded_by=other_admin,
-                                   errors=[{"row": 2, "column": "cpr", "value": "1", "reason": "x"}])
+    job = ImportJob.objects.create(
+        municipality=frederiksberg,
+        kind="citizens",
+        filename="x.csv",
+        uploaded_by=other_admin,
+        errors=[{"row": 2, "column": "cpr", "value": "1", "reason": "x"}],
+    )
     client.force_login(admin_user)
     assert client.get(reverse("import-detail", args=[job.pk])).status_code == 404
     assert client.get(reverse("import-errors", args=[job.pk])).status_code == 404

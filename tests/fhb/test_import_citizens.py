@@ -30,7 +30,12 @@ def test_creates_then_unchanged_on_reimport(db, capsys, write):
     assert first.code == 0
     assert first.last_line == "created 2, updated 0, unchanged 0, rejected 0"
     inger = Citizen.objects.get(cpr="0101491235")
-    assert (inger.birth_date, inger.sex, inger.household_size, inger.municipality.code) == (dt.date(1949, 1, 1), "M", 1, "101")
+    assert (inger.birth_date, inger.sex, inger.household_size, inger.municipality.code) == (
+        dt.date(1949, 1, 1),
+        "M",
+        1,
+        "101",
+    )
     history_rows = Citizen.history.count()
     second = run_command(capsys, "import_citizens", path)
     assert second.last_line == "created 0, updated 0, unchanged 2, rejected 0"
@@ -63,7 +68,11 @@ def test_row_errors_name_row_column_value_and_reason(db, capsys, write, tmp_path
     bad_two = "0404501234;To;Fejl;Testvej 5;2100;København Ø;999;0"
     errors_csv = tmp_path / "errors.csv"
     result = run_command(
-        capsys, "import_citizens", write(f"{HEADER}\n{ROW_A}\n{bad_cpr}\n{bad_postal}\n{bad_two}\n"), "--errors", str(errors_csv)
+        capsys,
+        "import_citizens",
+        write(f"{HEADER}\n{ROW_A}\n{bad_cpr}\n{bad_postal}\n{bad_two}\n"),
+        "--errors",
+        str(errors_csv),
     )
     assert result.code == 1
     assert result.last_line == "created 1, updated 0, unchanged 0, rejected 3"
@@ -72,7 +81,10 @@ def test_row_errors_name_row_column_value_and_reason(db, capsys, write, tmp_path
     assert "row 5, column municipality_code" in result.err and "row 5, column household_size" in result.err
     rows = list(csv.DictReader(errors_csv.open(encoding="utf-8"), delimiter=";"))
     assert [(r["row"], r["column"]) for r in rows] == [
-        ("3", "cpr"), ("4", "postal_code"), ("5", "municipality_code"), ("5", "household_size")
+        ("3", "cpr"),
+        ("4", "postal_code"),
+        ("5", "municipality_code"),
+        ("5", "household_size"),
     ]
     assert all(r["reason"] for r in rows)
     assert Citizen.objects.count() == 1  # valid rows applied, the invalid ones rejected whole
@@ -127,7 +139,17 @@ def test_absent_column_keeps_value_but_empty_cell_clears(db, capsys, write):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("1", True), ("ja", True), ("true", True), ("yes", True), ("0", False), ("nej", False), ("false", False), ("no", False), ("", False)],
+    [
+        ("1", True),
+        ("ja", True),
+        ("true", True),
+        ("yes", True),
+        ("0", False),
+        ("nej", False),
+        ("false", False),
+        ("no", False),
+        ("", False),
+    ],
 )
 def test_booleans(db, capsys, write, value, expected):
     run_command(capsys, "import_citizens", write(f"{HEADER};personal_care\n{ROW_A};{value}\n"))
@@ -152,7 +174,9 @@ def test_change_to_widowed_on_reimport_creates_event(db, capsys, write):
     run_command(capsys, "import_citizens", write(f"{header}\n{ROW_A};G;1975-06-01\n"))
     assert RiskEvent.objects.count() == 0
     run_command(capsys, "import_citizens", write(f"{header}\n{ROW_A};E;2026-09-10\n", "v2.csv"))
-    assert list(RiskEvent.objects.values_list("risk_group__code", "registered_on")) == [("widowed", dt.date(2026, 9, 10))]
+    assert list(RiskEvent.objects.values_list("risk_group__code", "registered_on")) == [
+        ("widowed", dt.date(2026, 9, 10))
+    ]
 
 
 def test_duplicate_cpr_in_file_is_rejected(db, capsys, write):

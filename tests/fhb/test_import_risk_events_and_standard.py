@@ -32,7 +32,9 @@ def test_risk_events_upsert(db, capsys, write):
     assert (event.risk_group.code, event.source, event.note) == ("lonely", "concern_referral", "Nabo ringede")
     assert run_command(capsys, "import_risk_events", path).last_line == "created 0, updated 0, unchanged 1, rejected 0"
     changed = write(f"{HEADER}\n0101491235;lonely;01-03-2026;concern_referral;Datter ringede\n", "v2.csv")
-    assert run_command(capsys, "import_risk_events", changed).last_line == "created 0, updated 1, unchanged 0, rejected 0"
+    assert (
+        run_command(capsys, "import_risk_events", changed).last_line == "created 0, updated 1, unchanged 0, rejected 0"
+    )
 
 
 def test_risk_event_row_errors(db, capsys, write, frederiksberg):
@@ -47,8 +49,15 @@ def test_risk_event_row_errors(db, capsys, write, frederiksberg):
     result = run_command(capsys, "import_risk_events", write(HEADER + "\n" + "\n".join(rows) + "\n"))
     assert result.code == 1
     assert result.last_line == "created 0, updated 0, unchanged 0, rejected 5"
-    for fragment in ["row 2, column cpr", "findes ikke", "row 3, column risk_group", "row 4, column registered_on",
-                     "fremtiden", "row 5, column registered_on", "row 6, column source"]:
+    for fragment in [
+        "row 2, column cpr",
+        "findes ikke",
+        "row 3, column risk_group",
+        "row 4, column registered_on",
+        "fremtiden",
+        "row 5, column registered_on",
+        "row 6, column source",
+    ]:
         assert fragment in result.err
 
 
@@ -71,7 +80,11 @@ STANDARD = {
     "year": 2026,
     "exempt_personal_care_and_practical_help": True,
     "risk_window_months": 18,
-    "risk_groups": [{"code": "widowed"}, {"code": "lonely"}, {"code": "caregiver_burden", "label": "Pårørende med stor plejebyrde"}],
+    "risk_groups": [
+        {"code": "widowed"},
+        {"code": "lonely"},
+        {"code": "caregiver_burden", "label": "Pårørende med stor plejebyrde"},
+    ],
     "invitations": {"age_75": "collective_event", "age_80": "date_letter"},
 }
 

@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from freezegun import freeze_time
@@ -45,7 +44,9 @@ def test_upload_runs_the_import_and_offers_an_error_report(client, admin_user, d
 def test_upload_of_unusable_file_fails_cleanly(client, admin_user, django_capture_on_commit_callbacks):
     client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("import-list"), {"kind": "risk_events", "file": SimpleUploadedFile("x.csv", b"foo;bar\n1;2\n")})
+        client.post(
+            reverse("import-list"), {"kind": "risk_events", "file": SimpleUploadedFile("x.csv", b"foo;bar\n1;2\n")}
+        )
     job = ImportJob.objects.get()
     assert job.status == "failed" and "mangler de påkrævede kolonner" in job.message
     assert "intet er ændret" in client.get(reverse("import-detail", args=[job.pk])).content.decode()
@@ -61,8 +62,15 @@ def test_upload_form_keeps_choice_and_explains_missing_file(client, admin_user):
 
 
 def test_htmx_status_partial_polls_while_running(client, admin_user):
-    job = ImportJob.objects.create(municipality=admin_user.municipality, kind="citizens", filename="x.csv",
-                                   uploaded_by=admin_user, status="running", rows_total=200, rows_done=50)
+    job = ImportJob.objects.create(
+        municipality=admin_user.municipality,
+        kind="citizens",
+        filename="x.csv",
+        uploaded_by=admin_user,
+        status="running",
+        rows_total=200,
+        rows_done=50,
+    )
     client.force_login(admin_user)
     partial = client.get(reverse("import-detail", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in partial and 'value="25"' in partial and "<html" not in partial
@@ -96,10 +104,14 @@ def test_register_risk_event_from_citizen_page_keeps_input_on_error(client, cons
     client.force_login(consultant)
     url = reverse("citizen-detail", args=[citizen.pk])
     lonely = RiskEventFactory.build().risk_group
-    bad = client.post(url, {"risk_group": lonely.pk, "registered_on": "2099-01-01", "source": "other", "note": "Naboen ringede"})
+    bad = client.post(
+        url, {"risk_group": lonely.pk, "registered_on": "2099-01-01", "source": "other", "note": "Naboen ringede"}
+    )
     body = bad.content.decode()
     assert bad.status_code == 200 and "fremtiden" in body and "Naboen ringede" in body
-    good = client.post(url, {"risk_group": lonely.pk, "registered_on": "2026-01-05", "source": "concern_referral", "note": ""})
+    good = client.post(
+        url, {"risk_group": lonely.pk, "registered_on": "2026-01-05", "source": "concern_referral", "note": ""}
+    )
     assert good.status_code == 302
     assert RiskEvent.objects.get(citizen=citizen).source == "concern_referral"
 
@@ -122,7 +134,9 @@ def test_api_lookup_token_and_risk_event_create(client, consultant, citizen):
     assert created.status_code == 201, created.json()
     assert created.json()["risk_group_label"] == "Ensom eller isoleret"
     duplicate = api.post(
-        reverse("api:riskevent-list"), {"citizen": citizen.pk, "risk_group": "lonely", "registered_on": "2026-02-01"}, format="json"
+        reverse("api:riskevent-list"),
+        {"citizen": citizen.pk, "risk_group": "lonely", "registered_on": "2026-02-01"},
+        format="json",
     )
     assert duplicate.status_code == 400 and "allerede" in duplicate.json()["registered_on"][0]
 
@@ -155,11 +169,19 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=root, env=env, capture_output=True, text=True, timeout=120,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     missing = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=root, capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", "check"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={k: v for k, v in env.items() if k != "SECRET_KEY"},
     )
     assert missing.returncode != 0 and "SECRET_KEY" in missing.stderr

@@ -42,31 +42,55 @@ def celery_worker_process(reference_data, settings):
     queue = f"fhb-test-{uuid.uuid4().hex[:8]}"
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = dict(os.environ, DATABASE_URL=url, CELERY_QUEUE=queue, DJANGO_SETTINGS_MODULE="fhb.settings.test",
-               FHB_INTEGRATION="1")
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        CELERY_QUEUE=queue,
+        DJANGO_SETTINGS_MODULE="fhb.settings.test",
+        FHB_INTEGRATION="1",
+    )
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
     from fhb.celery import app
 
     app.conf.task_default_queue = queue
     app.conf.task_always_eager = False
-    log = open(ROOT / "var" / f"{queue}.log", "w")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "fhb", "worker", "-Q", queue, "-P", "solo", "-c", "1",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            raise RuntimeError(f"celery worker exited: {(ROOT / 'var' / f'{queue}.log').read_text()[-2000:]}")
-        if app.control.inspect(destination=[f"celery@{os.uname().nodename}"], timeout=1).ping():
-            break
-        time.sleep(0.5)
-    yield worker
-    app.conf.task_always_eager = True
-    worker.terminate()
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-    log.close()
+    with open(ROOT / "var" / f"{queue}.log", "w") as log:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "fhb",
+                "worker",
+                "-Q",
+                queue,
+                "-P",
+                "solo",
+                "-c",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if worker.poll() is not None:
+                raise RuntimeError(f"celery worker exited: {(ROOT / 'var' / f'{queue}.log').read_text()[-2000:]}")
+            if app.control.inspect(destination=[f"celery@{os.uname().nodename}"], timeout=1).ping():
+                break
+            time.sleep(0.5)
+        yield worker
+        app.conf.task_always_eager = True
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()

@@ -27,7 +27,9 @@ def wait_for(job_id: int, timeout: float = 60) -> ImportJob:
 def test_worker_runs_upload_once_even_if_delivered_twice(celery_worker_process):
     admin = UserFactory(role=Role.MUNICIPALITY_ADMIN)
     rows = "\n".join(f"{d:02d}0149123{d % 10};Navn{d};Efternavn;Vej {d};2100;København Ø;101;1" for d in range(1, 29))
-    job = import_job_create(user=admin, kind="citizens", filename="x.csv", content=f"{HEADER}\n{rows}\n".encode(), strict=False)
+    job = import_job_create(
+        user=admin, kind="citizens", filename="x.csv", content=f"{HEADER}\n{rows}\n".encode(), strict=False
+    )
     finished = wait_for(job.pk)
     assert (finished.status, finished.created, finished.rejected) == ("done", 28, 0)
     assert Citizen.objects.filter(municipality=admin.municipality).count() == 28

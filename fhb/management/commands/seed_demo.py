@@ -18,6 +18,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo municipality: {made['municipality']}")
         self.stdout.write(f"Citizens: {made['citizens'].summary}")
         self.stdout.write(f"Risk events: {made['risk_events'].summary}")
-        self.stdout.write("Logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for username, first, last, role, _title in STAFF:
             self.stdout.write(f"  {username:<12} {first} {last} ({role.label})")
