@@ -1,7 +1,6 @@
 """A consultant logs in, lists and searches citizens, and opens one — in a real browser."""
 
 import datetime as dt
-import os
 
 import pytest
 
@@ -9,7 +8,6 @@ from fhb.models import CitizenAccess
 from tests.factories import CitizenFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 
 @pytest.fixture

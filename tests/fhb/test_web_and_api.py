@@ -161,7 +161,7 @@ def test_english_is_available(client, consultant):
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     root = Path(__file__).resolve().parents[2]
     env = dict(
-        os.environ,
+        {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         DJANGO_SETTINGS_MODULE="fhb.settings.production",
         SECRET_KEY="test-only-" + "k" * 50,
         ALLOWED_HOSTS="fhb.example.org",
