@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .. import cpr as cprlib
 from ..models import Citizen, CivilStatus, Municipality, RiskEvent, RiskGroup, RiskSource, User
+from .bulk import insert_with_history, update_with_history
 from .tables import (
     ImportFileError,
     ImportResult,
@@ -38,7 +38,7 @@ OPTIONAL = [
 ]
 _POSTAL = re.compile(r"^\d{4}$")
 _CIVIL = {c.value for c in CivilStatus}
-BATCH = 2000
+WHOLE_MUNICIPALITY_ABOVE = 2000
 
 
 def _text(max_length: int):
@@ -195,9 +195,16 @@ def _apply(rows: list[_Row], result: ImportResult, *, user: User | None, progres
     for row in rows:
         by_municipality.setdefault(row.municipality_id, []).append(row.cpr.number)
     for municipality_id, numbers in by_municipality.items():
-        for chunk in iter_chunks(numbers, 5000):
-            for citizen in Citizen.objects.filter(municipality_id=municipality_id, cpr__in=chunk):
-                existing[(municipality_id, citizen.cpr)] = citizen
+        if len(numbers) > WHOLE_MUNICIPALITY_ABOVE:
+            # A full extract: one scan of the municipality beats thousands of IN-list look-ups.
+            wanted = set(numbers)
+            found = (
+                c for c in Citizen.objects.filter(municipality_id=municipality_id).iterator(5000) if c.cpr in wanted
+            )
+        else:
+            found = Citizen.objects.filter(municipality_id=municipality_id, cpr__in=numbers)
+        for citizen in found:
+            existing[(municipality_id, citizen.cpr)] = citizen
 
     now = timezone.now()
     to_create: list[Citizen] = []
@@ -237,39 +244,33 @@ def _apply(rows: list[_Row], result: ImportResult, *, user: User | None, progres
         else:
             result.unchanged += 1
 
-    if to_create:
-        bulk_create_with_history(
-            to_create, Citizen, batch_size=BATCH, default_user=user, default_change_reason="import"
-        )
-    if to_update:
-        bulk_update_with_history(
-            to_update,
-            Citizen,
-            fields=sorted(changed_fields | {"updated_at"}),
-            batch_size=BATCH,
-            default_user=user,
-            default_change_reason="import",
-        )
+    insert_with_history(Citizen, to_create, user=user, reason="import", now=now)
+    update_with_history(
+        Citizen, to_update, sorted(changed_fields | {"updated_at"}), user=user, reason="import", now=now
+    )
     result.created, result.updated = len(to_create), len(to_update)
     if widowed:
-        _register_widowed(widowed, user=user)
+        _register_widowed(widowed, user=user, now=now, new_ids={c.pk for c in to_create})
     if progress:
         progress(total, total)
 
 
-def _register_widowed(pairs: list[tuple[Citizen, dt.date]], *, user: User | None) -> None:
+def _register_widowed(
+    pairs: list[tuple[Citizen, dt.date]], *, user: User | None, now: dt.datetime, new_ids: set[int]
+) -> None:
     """A civil-status change to widowed is a risk event on the civil-status date (interfaces.md § 2)."""
     group = RiskGroup.objects.get(municipality__isnull=True, code="widowed")
-    citizen_ids = [c.pk for c, _ in pairs]
+    citizen_ids = [c.pk for c, _ in pairs if c.pk not in new_ids]  # new citizens have no events yet
     existing = set()
     for chunk in iter_chunks(citizen_ids, 5000):
         existing |= set(
             RiskEvent.objects.filter(risk_group=group, citizen_id__in=chunk).values_list("citizen_id", "registered_on")
         )
     events = [
-        RiskEvent(citizen=c, risk_group=group, registered_on=day, source=RiskSource.REGISTRY, created_by=user)
+        RiskEvent(
+            citizen=c, risk_group=group, registered_on=day, source=RiskSource.REGISTRY, created_by=user, created_at=now
+        )
         for c, day in pairs
         if (c.pk, day) not in existing
     ]
-    if events:
-        bulk_create_with_history(events, RiskEvent, batch_size=BATCH, default_user=user, default_change_reason="import")
+    insert_with_history(RiskEvent, events, user=user, reason="import", now=now)

@@ -6,10 +6,10 @@ import contextlib
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .. import cpr as cprlib
 from ..models import Citizen, Municipality, RiskEvent, RiskGroup, RiskSource, User
+from .bulk import insert_with_history, update_with_history
 from .tables import (
     ImportFileError,
     ImportResult,
@@ -145,19 +145,11 @@ def risk_events_import(
                 to_update.append(event)
             else:
                 result.unchanged += 1
-        if to_create:
-            bulk_create_with_history(
-                to_create, RiskEvent, batch_size=2000, default_user=user, default_change_reason="import"
-            )
-        if to_update:
-            bulk_update_with_history(
-                to_update,
-                RiskEvent,
-                fields=sorted(fields),
-                batch_size=2000,
-                default_user=user,
-                default_change_reason="import",
-            )
+        now = timezone.now()
+        for event in to_create:
+            event.created_at = now
+        insert_with_history(RiskEvent, to_create, user=user, reason="import", now=now)
+        update_with_history(RiskEvent, to_update, sorted(fields), user=user, reason="import", now=now)
         result.created, result.updated = len(to_create), len(to_update)
     if progress:
         progress(total, total)
