@@ -13,7 +13,7 @@ RUN /venv/bin/pip install -r /tmp/requirements.txt
 FROM python:3.11-slim-bookworm
 # WeasyPrint's system libraries (Pango, HarfBuzz with the fast subsetting path) and fonts.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 xmlsec1 \
       fonts-dejavu-core fonts-liberation2 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 10001 fhb

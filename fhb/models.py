@@ -23,6 +23,9 @@ class Municipality(models.Model):
 
     code = models.CharField(_("kommunekode"), max_length=3, unique=True)
     name = models.CharField(_("navn"), max_length=100)
+    cvr = models.CharField(
+        _("CVR-nummer"), max_length=8, blank=True, help_text=_("Bruges til at genkende kommunen ved single sign-on")
+    )
     address = models.TextField(_("adresse til brevhoved"), blank=True)
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
 

@@ -222,7 +222,32 @@ LOGGING = {
     "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
+# Single sign-on (KOMBIT Fælleskommunal Adgangsstyring, SAML 2.0) when the IdP's metadata is given.
+SAML_METADATA_FILE = env("SAML_METADATA_FILE", default="")
+if SAML_METADATA_FILE:
+    INSTALLED_APPS.append("djangosaml2")
+    AUTHENTICATION_BACKENDS.insert(1, "fhb.auth.KombitSaml2Backend")
+    SAML_SESSION_COOKIE_NAME = "saml_session"
+    SAML_CREATE_UNKNOWN_USER = True
+    SAML_DJANGO_USER_MAIN_ATTRIBUTE = "username"
+    SAML_ATTRIBUTE_MAPPING = {
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier": ("username",),
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname": ("first_name",),
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname": ("last_name",),
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress": ("email",),
+    }
+    SAML_CONFIG = {
+        "xmlsec_binary": env("SAML_XMLSEC_BINARY", default="/usr/bin/xmlsec1"),
+        "entityid": env("SAML_ENTITY_ID"),
+        "service": {"sp": {"want_assertions_signed": True, "authn_requests_signed": True}},
+        "metadata": {"local": [SAML_METADATA_FILE]},
+        "key_file": env("SAML_KEY_FILE"),
+        "cert_file": env("SAML_CERT_FILE"),
+    }
+
 FHB = {
     # How long an uploaded import file may live before the retention job deletes it.
     "IMPORT_FILE_RETENTION_DAYS": env.int("FHB_IMPORT_FILE_RETENTION_DAYS", default=1),
+    # KOMBIT user-system role name -> fhb role, e.g. {"fhb_konsulent": "consultant"}; empty: defaults.
+    "SAML_ROLE_MAP": env.json("FHB_SAML_ROLE_MAP", default={}),
 }
