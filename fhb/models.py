@@ -292,6 +292,15 @@ class QualityStandard(models.Model):
         return f"{self.municipality.name} {self.year}"
 
 
+ACCESS_ENDPOINT_LABELS = {
+    "citizen-detail": _("Borgerside"),
+    "citizen-list": _("Borgerlisten (søgning på CPR-nummer)"),
+    "citizen-accesses": _("Opslagslog"),
+    "api:citizen-detail": _("API: borger"),
+    "api:citizen-lookup": _("API: opslag på CPR-nummer"),
+}
+
+
 class CitizenAccess(models.Model):
     """Append-only log of every look-up of a citizen's data (GDPR art. 15: the citizen may ask
     who looked, when and why). Never updated or deleted by the application."""
@@ -310,6 +319,10 @@ class CitizenAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.accessed_at:%Y-%m-%d %H:%M} {self.endpoint}"
+
+    @property
+    def endpoint_label(self) -> str:
+        return str(ACCESS_ENDPOINT_LABELS.get(self.endpoint, self.endpoint))
 
 
 class ImportKind(models.TextChoices):

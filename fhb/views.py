@@ -66,6 +66,7 @@ class CitizenListView(StaffRequiredMixin, View):
         params.pop("page", None)
         context = {
             "filterset": filterset,
+            "filters_active": any(request.GET.get(name) for name in filterset.filters),
             "search_form": CitizenSearchForm(initial={"q": query}),
             "query": query,
             "page": page,
@@ -154,7 +155,7 @@ class CitizenAccessLogView(StaffRequiredMixin, View):
             out = io.StringIO()
             out.write("tidspunkt;medarbejder;side;formål\n")
             for access in selectors.citizen_accesses(citizen=citizen):
-                out.write(f"{access.accessed_at.isoformat()};{access.user};{access.endpoint};{access.purpose}\n")
+                out.write(f"{access.accessed_at.isoformat()};{access.user};{access.endpoint_label};{access.purpose}\n")
             response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="opslagslog-borger-{citizen.pk}.csv"'
             return response
