@@ -69,7 +69,7 @@ class RiskEventAdmin(SimpleHistoryAdmin):
 
 @admin.register(QualityStandard)
 class QualityStandardAdmin(SimpleHistoryAdmin):
-    list_display = ["municipality", "year", "exempt_personal_care_and_practical_help", "risk_window_months"]
+    list_display = ["municipality", "year", "exemption", "risk_window_months"]
     list_filter = ["municipality", "year"]
 
 

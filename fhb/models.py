@@ -264,14 +264,27 @@ class InvitationKind(models.TextChoices):
     COLLECTIVE_EVENT = "collective_event", _("Kollektivt arrangement")
 
 
+class Exemption(models.TextChoices):
+    NONE = "", _("Ingen fritagelse")
+    PERSONAL_CARE_AND_PRACTICAL_HELP = (
+        "personal_care_and_practical_help",
+        _("Modtagere af både personlig pleje og praktisk hjælp (§ 83)"),
+    )
+    # A municipal deviation (e.g. Langeland's welfare agreement): practical help alone exempts.
+    PRACTICAL_HELP = "practical_help", _("Modtagere af praktisk hjælp (§ 83) — lokal afvigelse")
+
+
 class QualityStandard(models.Model):
     """The municipality's annual quality standard (kvalitetsstandard, BEK 716/2019 § 4) as data:
     the local parts of § 79 a that eligibility and invitations read."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="quality_standards")
     year = models.PositiveSmallIntegerField(_("år"))
-    exempt_personal_care_and_practical_help = models.BooleanField(
-        _("fritag modtagere af både personlig pleje og praktisk hjælp (stk. 6)"), default=False
+    exemption = models.CharField(
+        _("fritagelse"), max_length=40, choices=Exemption.choices, blank=True, default=Exemption.NONE
+    )
+    exemption_legal_basis = models.TextField(
+        _("hjemmel for fritagelsen"), blank=True, help_text=_("Fx SEL § 79 a, stk. 6, eller en velfærdsaftale")
     )
     risk_window_months = models.PositiveSmallIntegerField(_("risikovindue (måneder)"), default=12)
     risk_groups = models.ManyToManyField(RiskGroup, related_name="quality_standards", verbose_name=_("risikogrupper"))

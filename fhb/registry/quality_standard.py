@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from ..law import BUILTIN_RISK_GROUPS, TARGET_GROUP_CODES
-from ..models import InvitationKind, Municipality, QualityStandard, RiskGroup, User
+from ..law import BUILTIN_RISK_GROUPS, SEL_79A_STK_6, TARGET_GROUP_CODES
+from ..models import Exemption, InvitationKind, Municipality, QualityStandard, RiskGroup, User
 from .tables import ImportFileError, decode
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,49}$")
 _KINDS = {k.value for k in InvitationKind}
+# Local deviations from § 79 a that a municipality may record with their legal basis.
+DEVIATIONS = {"exempt_practical_help": Exemption.PRACTICAL_HELP}
 FIRST_YEAR = 2010  # § 79 a rules before 2010 are not modelled (see fhb.eligibility)
 
 
@@ -55,6 +57,21 @@ def quality_standard_import(
     exempt = doc.get("exempt_personal_care_and_practical_help", False)
     if not isinstance(exempt, bool):
         problems.append("exempt_personal_care_and_practical_help: skal være true eller false")
+    exemption = Exemption.PERSONAL_CARE_AND_PRACTICAL_HELP if exempt is True else Exemption.NONE
+    legal_basis = SEL_79A_STK_6 if exempt is True else ""
+    deviations = doc.get("deviations", [])
+    if not isinstance(deviations, list):
+        problems.append("deviations: skal være en liste")
+        deviations = []
+    for i, deviation in enumerate(deviations):
+        code = deviation.get("code") if isinstance(deviation, dict) else None
+        basis = deviation.get("legal_basis") if isinstance(deviation, dict) else None
+        if code not in DEVIATIONS:
+            problems.append(f"deviations[{i}].code: ukendt afvigelse; brug {', '.join(sorted(DEVIATIONS))}")
+        elif not (isinstance(basis, str) and basis.strip()):
+            problems.append(f"deviations[{i}].legal_basis: en lokal afvigelse kræver en hjemmel (fx en velfærdsaftale)")
+        else:
+            exemption, legal_basis = DEVIATIONS[code], basis.strip()
     window = doc.get("risk_window_months", 12)
     if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 60:
         problems.append("risk_window_months: skal være et helt antal måneder mellem 1 og 60")
@@ -105,7 +122,8 @@ def quality_standard_import(
         standard, created = QualityStandard.objects.select_for_update().get_or_create(
             municipality=muni, year=year, defaults={"adopted_by": user}
         )
-        standard.exempt_personal_care_and_practical_help = exempt
+        standard.exemption = exemption
+        standard.exemption_legal_basis = legal_basis
         standard.risk_window_months = window
         standard.invitations = dict(sorted(invitations.items()))
         standard.document = doc

@@ -94,7 +94,8 @@ def test_quality_standard_import_and_replace(db, capsys, write):
     result = run_command(capsys, "import_quality_standard", path)
     assert result.code == 0 and result.last_line == "created quality standard 101 2026"
     standard = QualityStandard.objects.get(municipality__code="101", year=2026)
-    assert standard.exempt_personal_care_and_practical_help and standard.risk_window_months == 18
+    assert standard.exemption == "personal_care_and_practical_help" and standard.risk_window_months == 18
+    assert standard.exemption_legal_basis == "SEL § 79 a, stk. 6"
     assert sorted(standard.risk_groups.values_list("code", flat=True)) == ["caregiver_burden", "lonely", "widowed"]
     local = RiskGroup.objects.get(code="caregiver_burden")
     assert local.municipality.code == "101" and local.label == "Pårørende med stor plejebyrde"
@@ -102,7 +103,7 @@ def test_quality_standard_import_and_replace(db, capsys, write):
     result = run_command(capsys, "import_quality_standard", write(json.dumps(replaced), "v2.json"))
     assert result.last_line == "replaced quality standard 101 2026"
     standard.refresh_from_db()
-    assert not standard.exempt_personal_care_and_practical_help
+    assert standard.exemption == ""
     assert list(standard.risk_groups.values_list("code", flat=True)) == ["widowed"]
     assert QualityStandard.objects.count() == 1
 
@@ -110,8 +111,22 @@ def test_quality_standard_import_and_replace(db, capsys, write):
 def test_quality_standard_defaults(db, capsys, write):
     run_command(capsys, "import_quality_standard", write(json.dumps({"municipality_code": "101", "year": 2026})))
     standard = QualityStandard.objects.get()
-    assert not standard.exempt_personal_care_and_practical_help and standard.risk_window_months == 12
+    assert standard.exemption == "" and standard.risk_window_months == 12
     assert standard.risk_groups.count() == 10  # every built-in group
+
+
+def test_local_deviation_needs_legal_basis(db, capsys, write):
+    langeland = dict(STANDARD, municipality_code="482", risk_groups=[{"code": "widowed"}])
+    langeland["deviations"] = [{"code": "exempt_practical_help", "legal_basis": "Velfærdsaftale, Langeland Kommune"}]
+    assert run_command(capsys, "import_quality_standard", write(json.dumps(langeland), "l.json")).code == 0
+    standard = QualityStandard.objects.get(municipality__code="482")
+    assert (standard.exemption, standard.exemption_legal_basis) == (
+        "practical_help",
+        "Velfærdsaftale, Langeland Kommune",
+    )
+    langeland["deviations"] = [{"code": "exempt_practical_help"}]
+    result = run_command(capsys, "import_quality_standard", write(json.dumps(langeland), "l2.json"))
+    assert result.code == 2 and "kræver en hjemmel" in result.err
 
 
 @pytest.mark.parametrize(

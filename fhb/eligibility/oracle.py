@@ -1,0 +1,105 @@
+"""The § 79 a rules for one citizen, as a pure function: readable, and the oracle the set-based
+query is tested against. It never reads the clock or the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .policy import Policy
+from .rules import AgeRule, RuleSet, age_on, rule_set_for, transition_applies, window_start
+
+
+@dataclass(frozen=True)
+class CitizenFacts:
+    cpr: str
+    birth_date: dt.date
+    household_size: int
+    personal_care: bool = False
+    practical_help: bool = False
+    deceased_on: dt.date | None = None
+    moved_out_on: dt.date | None = None
+    risk_events: tuple[tuple[str, dt.date], ...] = ()  # (risk group code, registered_on)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    cpr: str
+    groups: tuple[str, ...]
+    visits_required: int
+    exempt: bool
+    exemption_reason: str | None
+    reasons: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def as_json(self) -> dict:
+        return {
+            "cpr": self.cpr,
+            "groups": list(self.groups),
+            "visits_required": self.visits_required,
+            "exempt": self.exempt,
+            "exemption_reason": self.exemption_reason,
+        }
+
+
+def _age_group(rule: AgeRule, facts: CitizenFacts, year: int) -> str | None:
+    first, last = rule.birth_years(year)
+    if facts.birth_date.year > last or (first is not None and facts.birth_date.year < first):
+        return None
+    if rule.living_alone and facts.household_size != 1:
+        return None
+    return f"{rule.describe()} ({rule.legal_basis})"
+
+
+def _groups(rules: RuleSet, facts: CitizenFacts, *, year: int, as_of: dt.date, policy: Policy) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for rule in rules.age_rules:
+        reason = _age_group(rule, facts, year)
+        if reason:
+            found[rule.code] = reason
+    risk = rules.risk_rule
+    if risk is not None:
+        start, end = window_start(as_of, policy.risk_window_months), dt.date(year, 12, 31)
+        for group, registered_on in sorted(facts.risk_events, key=lambda e: e[1]):
+            if group not in policy.active_risk_groups or not start <= registered_on <= end:
+                continue
+            age = age_on(facts.birth_date, registered_on)
+            if risk.min_age <= age <= risk.max_age:
+                found[risk.code] = f"risikohændelse {group} {registered_on:%d-%m-%Y}, {age} år ({risk.legal_basis})"
+                break
+    return found
+
+
+def eligibility_for(facts: CitizenFacts, *, year: int, as_of: dt.date, policy: Policy) -> Eligibility | None:
+    """What `facts`' citizen must be offered in `year`, or None. Raises EligibilityError for years
+    the rules do not cover."""
+    rules = rule_set_for(year)
+    if (facts.deceased_on and facts.deceased_on <= as_of) or (facts.moved_out_on and facts.moved_out_on <= as_of):
+        return None
+    found = _groups(rules, facts, year=year, as_of=as_of, policy=policy)
+    if transition_applies(rules, year):
+        # Lov 508/2019: an offer earned under the old rules before 1 July 2019 is still given.
+        old = _groups(
+            rules.transition_from,
+            facts,
+            year=year,
+            as_of=min(as_of, rules.valid_from - dt.timedelta(days=1)),
+            policy=policy,
+        )
+        has_age_group = any(code in found for code in (r.code for r in rules.age_rules))
+        for code, reason in old.items():
+            if code in found:
+                continue
+            is_age = code in (r.code for r in rules.transition_from.age_rules)
+            if (is_age and not has_age_group) or (not is_age and rules.risk_rule.code not in found):
+                found[code] = f"overgangsregel, lov 508/2019: {reason}"
+    if not found:
+        return None
+    exempt = policy.is_exempt(personal_care=facts.personal_care, practical_help=facts.practical_help)
+    return Eligibility(
+        cpr=facts.cpr,
+        groups=tuple(sorted(found)),
+        visits_required=rules.visits_required,
+        exempt=exempt,
+        exemption_reason=policy.exemption if exempt else None,
+        reasons=found,
+    )

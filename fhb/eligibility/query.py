@@ -1,0 +1,120 @@
+"""The year's target groups for every citizen of a municipality in one set-based query.
+
+Built from the same RuleSet objects as the pure function in oracle.py, and tested against it
+(tests/fhb/test_eligibility_query.py). Each group is a boolean column computed in the database;
+birth-year groups are ranges on birth_date, at-risk is an EXISTS over risk events with the age at
+the event computed from year, month and day (so a 29 February birthday counts from 1 March, as in
+the oracle).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+
+from ..models import Citizen, Municipality, RiskEvent
+from .oracle import Eligibility
+from .policy import Policy, active_risk_group_ids, policy_for
+from .rules import AgeRule, RiskRule, RuleSet, rule_set_for, transition_applies, window_start
+
+
+@dataclass(frozen=True)
+class Column:
+    code: str
+    field: str  # annotation name on the queryset
+
+
+def _age_q(rule: AgeRule, year: int) -> Q:
+    first, last = rule.birth_years(year)
+    q = Q(birth_date__lte=dt.date(last, 12, 31))
+    if first is not None:
+        q &= Q(birth_date__gte=dt.date(first, 1, 1))
+    if rule.living_alone:
+        q &= Q(household_size=1)
+    return q
+
+
+def _risk_exists(rule: RiskRule, *, group_ids: list[int], start: dt.date, end: dt.date) -> Exists:
+    event_mmdd = ExtractMonth("registered_on") * 100 + ExtractDay("registered_on")
+    birth_mmdd = ExtractMonth(OuterRef("birth_date")) * 100 + ExtractDay(OuterRef("birth_date"))
+    age = (
+        ExtractYear("registered_on")
+        - ExtractYear(OuterRef("birth_date"))
+        - Case(When(Q(_mmdd__lt=birth_mmdd), then=Value(1)), default=Value(0), output_field=IntegerField())
+    )
+    events = (
+        RiskEvent.objects.filter(citizen=OuterRef("pk"), risk_group_id__in=group_ids, registered_on__range=(start, end))
+        .annotate(_mmdd=event_mmdd)
+        .annotate(_age=age)
+        .filter(_age__gte=rule.min_age, _age__lte=rule.max_age)
+    )
+    return Exists(events)
+
+
+def _flag(condition) -> Case:
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def eligibility_queryset(
+    *, municipality: Municipality, year: int, as_of: dt.date, policy: Policy
+) -> tuple[QuerySet[Citizen], list[Column], RuleSet]:
+    """Citizens with at least one group, annotated with one boolean per group and `exempt`."""
+    rules = rule_set_for(year)
+    group_ids = active_risk_group_ids(municipality, policy)
+    start, end = window_start(as_of, policy.risk_window_months), dt.date(year, 12, 31)
+    conditions: dict[str, Q] = {r.code: _age_q(r, year) for r in rules.age_rules}
+    if rules.risk_rule:
+        conditions[rules.risk_rule.code] = Q(_risk_exists(rules.risk_rule, group_ids=group_ids, start=start, end=end))
+    if transition_applies(rules, year):
+        old = rules.transition_from
+        old_as_of = min(as_of, rules.valid_from - dt.timedelta(days=1))
+        any_new_age = Q()
+        for rule in rules.age_rules:
+            any_new_age |= _age_q(rule, year)
+        for rule in old.age_rules:
+            if rule.code not in conditions:  # the same group under both rule sets is one group
+                conditions[rule.code] = _age_q(rule, year) & ~any_new_age
+        if old.risk_rule:
+            old_start = window_start(old_as_of, policy.risk_window_months)
+            conditions[old.risk_rule.code] = (
+                Q(_risk_exists(old.risk_rule, group_ids=group_ids, start=old_start, end=end))
+                & ~conditions[rules.risk_rule.code]
+            )
+
+    columns = [Column(code, f"g_{code}") for code in conditions]
+    queryset = Citizen.objects.filter(municipality=municipality).alive_and_resident_on(as_of)
+    for column in columns:
+        queryset = queryset.annotate(**{column.field: _flag(conditions[column.code])})
+    any_group = Q()
+    for column in columns:
+        any_group |= Q(**{column.field: True})
+    exempt = Q(pk__in=[])
+    if policy.exemption == "personal_care_and_practical_help":
+        exempt = Q(personal_care=True, practical_help=True)
+    elif policy.exemption == "practical_help":
+        exempt = Q(practical_help=True)
+    queryset = queryset.filter(any_group).annotate(exempt=_flag(exempt))
+    return queryset, columns, rules
+
+
+def eligibility_rows(
+    *, municipality: Municipality, year: int, as_of: dt.date, policy: Policy | None = None
+) -> Iterator[Eligibility]:
+    """Stream the year's Eligibility of every citizen with a group, sorted by CPR."""
+    policy = policy or policy_for(municipality, year)
+    queryset, columns, rules = eligibility_queryset(municipality=municipality, year=year, as_of=as_of, policy=policy)
+    fields = [c.field for c in columns]
+    rows = queryset.order_by("cpr").values_list("cpr", "exempt", *fields)
+    for cpr, exempt, *flags in rows.iterator(chunk_size=5000):
+        groups = tuple(sorted(c.code for c, flag in zip(columns, flags, strict=True) if flag))
+        yield Eligibility(
+            cpr=cpr,
+            groups=groups,
+            visits_required=rules.visits_required,
+            exempt=bool(exempt),
+            exemption_reason=policy.exemption if exempt else None,
+        )
