@@ -23,7 +23,9 @@ def eligibility_all(*, year: int, as_of: dt.date, municipality: Municipality | N
         yield from eligibility_rows(municipality=municipality, year=year, as_of=as_of)
         return
     ids = Citizen.objects.values_list("municipality_id", flat=True).distinct()
-    streams = [eligibility_rows(municipality=m, year=year, as_of=as_of) for m in Municipality.objects.filter(pk__in=ids)]
+    streams = [
+        eligibility_rows(municipality=m, year=year, as_of=as_of) for m in Municipality.objects.filter(pk__in=ids)
+    ]
     yield from heapq.merge(*streams, key=lambda e: e.cpr)
 
 

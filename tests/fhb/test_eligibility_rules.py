@@ -165,8 +165,12 @@ def test_a_new_legal_basis_is_a_data_change():
 
 @pytest.mark.parametrize(
     ("as_of", "months", "start"),
-    [(D(2026, 1, 1), 12, D(2025, 1, 1)), (D(2026, 3, 31), 1, D(2026, 2, 28)), (D(2024, 2, 29), 12, D(2023, 2, 28)),
-     (D(2026, 5, 15), 18, D(2024, 11, 15))],
+    [
+        (D(2026, 1, 1), 12, D(2025, 1, 1)),
+        (D(2026, 3, 31), 1, D(2026, 2, 28)),
+        (D(2024, 2, 29), 12, D(2023, 2, 28)),
+        (D(2026, 5, 15), 18, D(2024, 11, 15)),
+    ],
 )
 def test_window_start(as_of, months, start):
     assert window_start(as_of, months) == start
