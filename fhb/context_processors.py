@@ -8,14 +8,14 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated or not getattr(user, "is_municipality_staff", False):
         return {"nav_items": []}
-    items = [("citizens", _("Borgere"), reverse("citizen-list"))]
+    items = [("citizens", _("Borgere"), reverse("citizen-list")), ("due", _("Målgrupper"), reverse("due-list"))]
     if user.has_perm("fhb.import_registry"):
         items.append(("imports", _("Import"), reverse("import-list")))
     items.append(("api", _("API"), reverse("api-docs")))
     current = getattr(request.resolver_match, "url_name", "") or ""
     return {
         "nav_items": [
-            {"key": key, "label": label, "href": href, "current": current.startswith(key[:-1])}
+            {"key": key, "label": label, "href": href, "current": current.split("-")[0] in (key, key[:-1])}
             for key, label, href in items
         ]
     }

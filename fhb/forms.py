@@ -86,3 +86,16 @@ class RiskEventForm(DkfdsForm):
         super().__init__(*args, **kwargs)
         if risk_groups is not None:
             self.fields["risk_group"].queryset = risk_groups
+
+
+class OfferStatusForm(DkfdsForm):
+    mark_optional = True
+    to_status = forms.ChoiceField(label=_("Ny status"), choices=[])
+    on = forms.DateField(label=_("Dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        from .models import OfferStatus
+
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [(s.value, s.label) for s in OfferStatus if s not in (OfferStatus.LAPSED,)]

@@ -129,3 +129,23 @@ class CitizenFilter(django_filters.FilterSet):
 
 def citizen_accesses(*, citizen: Citizen) -> QuerySet[CitizenAccess]:
     return CitizenAccess.objects.filter(citizen=citizen).select_related("user")
+
+
+def citizen_eligibility(citizen: Citizen, *, year: int, as_of: dt.date):
+    """The citizen's groups and the reasons for them in `year` (the pure function on their facts)."""
+    from .eligibility import CitizenFacts, EligibilityError, eligibility_for, policy_for
+
+    facts = CitizenFacts(
+        cpr=citizen.cpr,
+        birth_date=citizen.birth_date,
+        household_size=citizen.household_size,
+        personal_care=citizen.personal_care,
+        practical_help=citizen.practical_help,
+        deceased_on=citizen.deceased_on,
+        moved_out_on=citizen.moved_out_on,
+        risk_events=tuple(citizen.risk_events.values_list("risk_group__code", "registered_on")),
+    )
+    try:
+        return eligibility_for(facts, year=year, as_of=as_of, policy=policy_for(citizen.municipality, year))
+    except EligibilityError:
+        return None

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import views, views_due
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -14,6 +14,9 @@ urlpatterns = [
     path("borgere/", views.CitizenListView.as_view(), name="citizen-list"),
     path("borgere/<int:pk>/", views.CitizenDetailView.as_view(), name="citizen-detail"),
     path("borgere/<int:pk>/opslag/", views.CitizenAccessLogView.as_view(), name="citizen-accesses"),
+    path("maalgrupper/", views_due.DueListView.as_view(), name="due-list"),
+    path("maalgrupper/beregn/", views_due.DueListSyncView.as_view(), name="due-list-sync"),
+    path("tilbud/<int:pk>/status/", views_due.OfferStatusView.as_view(), name="offer-status"),
     path("import/", views.ImportListView.as_view(), name="import-list"),
     path("import/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
     path("import/<int:pk>/fejl.csv", views.ImportErrorReportView.as_view(), name="import-errors"),

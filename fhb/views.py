@@ -16,8 +16,9 @@ from django.views import View
 
 from . import selectors, services
 from .errors import DomainError
-from .forms import CitizenSearchForm, ImportUploadForm, RiskEventForm
+from .forms import CitizenSearchForm, ImportUploadForm, OfferStatusForm, RiskEventForm
 from .models import ImportJob
+from .offers import default_as_of
 from .permissions import StaffRequiredMixin
 from .registry.jobs import import_job_create
 from .registry.tables import RowError, write_error_report
@@ -101,6 +102,13 @@ class CitizenDetailView(StaffRequiredMixin, View):
         }
         if context["can_see_history"]:
             context["history"] = _history_rows(citizen)
+        today = _today()
+        context["eligibility"] = [
+            (year, selectors.citizen_eligibility(citizen, year=year, as_of=default_as_of(year, today)))
+            for year in (today.year, today.year + 1)
+        ]
+        context["offers"] = citizen.offers.prefetch_related("transitions__by").order_by("-year")
+        context["offer_form"] = OfferStatusForm()
         return render(request, "fhb/citizen_detail.html", context)
 
     def post(self, request, pk):

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from fhb.models import Citizen, RiskEvent, RiskGroup
+from fhb.models import Citizen, InvitationKind, Offer, OfferStatus, RiskEvent, RiskGroup
 
 
 class RiskGroupSerializer(serializers.ModelSerializer):
@@ -77,3 +77,48 @@ class CitizenDetailSerializer(CitizenListSerializer):
 
 class CprLookupSerializer(serializers.Serializer):
     cpr = serializers.CharField(max_length=11, help_text="10 cifre, med eller uden bindestreg")
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    citizen_name = serializers.CharField(source="citizen.full_name", read_only=True)
+    cpr_masked = serializers.CharField(source="citizen.cpr_masked", read_only=True)
+    groups = serializers.ListField(source="group_codes", child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "citizen",
+            "citizen_name",
+            "cpr_masked",
+            "year",
+            "groups",
+            "primary_group",
+            "status",
+            "letter_kind",
+            "exempt",
+            "exemption_reason",
+            "invited_on",
+            "consultant",
+            "birth_date",
+        ]
+
+
+class OfferTransitionSerializer(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=OfferStatus.choices)
+    on = serializers.DateField(required=False, allow_null=True)
+    letter_kind = serializers.ChoiceField(choices=InvitationKind.choices, required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class EligibilitySerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    groups = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.DictField(child=serializers.CharField())
+    visits_required = serializers.IntegerField()
+    exempt = serializers.BooleanField()
+    exemption_reason = serializers.CharField(allow_null=True)
+
+
+class SyncSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2010)

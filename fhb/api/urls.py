@@ -1,9 +1,10 @@
 from rest_framework.routers import DefaultRouter
 
-from .views import CitizenViewSet, RiskEventViewSet, RiskGroupViewSet
+from .views import CitizenViewSet, OfferViewSet, RiskEventViewSet, RiskGroupViewSet
 
 router = DefaultRouter()
 router.register("citizens", CitizenViewSet, basename="citizen")
 router.register("risk-events", RiskEventViewSet, basename="riskevent")
 router.register("risk-groups", RiskGroupViewSet, basename="riskgroup")
+router.register("offers", OfferViewSet, basename="offer")
 urlpatterns = router.urls

@@ -1,6 +1,7 @@
 """The REST API of the core domain (/api/v1/): citizens and risk events, scoped to the user's
 municipality like every web page. Reads of one citizen are written to the access log."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -9,14 +10,21 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 
 from fhb import cpr as cprlib
-from fhb import selectors, services
+from fhb import due, selectors, services
+from fhb.eligibility import EligibilityError
+from fhb.offers import default_as_of, offer_transition, offers_sync
+from fhb.permissions import HasPerm
 
 from .serializers import (
     CitizenDetailSerializer,
     CitizenListSerializer,
     CprLookupSerializer,
+    EligibilitySerializer,
+    OfferSerializer,
+    OfferTransitionSerializer,
     RiskEventSerializer,
     RiskGroupSerializer,
+    SyncSerializer,
 )
 
 
@@ -70,6 +78,32 @@ class CitizenViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(self.get_serializer(citizen).data)
 
+    @extend_schema(responses=EligibilitySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def eligibility(self, request, pk=None):
+        """The citizen's § 79 a groups with reasons, for `year` (default: this year and next)."""
+        citizen = self.get_object()
+        today = timezone.localdate()
+        year = request.query_params.get("year")
+        years = [int(year)] if year and year.isdigit() else [today.year, today.year + 1]
+        services.citizen_access_log(
+            user=request.user, citizens=citizen, endpoint="api:citizen-eligibility", purpose="API: målgrupper"
+        )
+        out = []
+        for y in years:
+            result = selectors.citizen_eligibility(citizen, year=y, as_of=default_as_of(y, today))
+            out.append(
+                {
+                    "year": y,
+                    "groups": list(result.groups) if result else [],
+                    "reasons": result.reasons if result else {},
+                    "visits_required": result.visits_required if result else 0,
+                    "exempt": bool(result and result.exempt),
+                    "exemption_reason": result.exemption_reason if result else None,
+                }
+            )
+        return Response(EligibilitySerializer(out, many=True).data)
+
 
 class RiskEventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Risk events (§ 79 a stk. 4) of your municipality's citizens; POST registers a new one."""
@@ -92,3 +126,69 @@ class RiskGroupViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.risk_groups_visible_to(self.request.user)
+
+
+class OfferViewSet(viewsets.ReadOnlyModelViewSet):
+    """Offers per citizen and year (the due list). Filter with `year`, `group`, `status`,
+    `letter_kind`, `postal_code`, `district`, `consultant`, `not_invited`."""
+
+    serializer_class = OfferSerializer
+    filterset_class = due.OfferFilter
+
+    def get_queryset(self):
+        queryset = due.offers_visible_to(self.request.user).select_related("citizen").order_by("birth_date", "id")
+        year = self.request.query_params.get("year")
+        if year:
+            if not year.isdigit():
+                raise ValidationError({"year": ["Skal være et årstal."]})
+            queryset = queryset.filter(year=int(year))
+        return queryset
+
+    @action(detail=False, methods=["get"])
+    def summary(self, request):
+        """Counts per target group and status, and the backlog by month of birthday."""
+        queryset = self.filter_queryset(self.get_queryset())
+        summary = due.offers_summary(queryset)
+        statuses = [code for code, _label in summary["statuses"]]
+        return Response(
+            {
+                "groups": {row["code"]: dict(zip(statuses, row["counts"], strict=True)) for row in summary["rows"]},
+                "totals": dict(zip(statuses, summary["totals"], strict=True)),
+                "citizens": summary["total"],
+                "backlog_by_birth_month": due.backlog_by_birth_month(queryset),
+            }
+        )
+
+    @extend_schema(request=SyncSerializer, responses=None)
+    @action(detail=False, methods=["post"], permission_classes=[HasPerm("fhb.sync_offers")])
+    def sync(self, request):
+        """Compute the year's target groups again and bring the offers in line (team leaders)."""
+        form = SyncSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            result = offers_sync(
+                municipality=request.user.municipality, year=form.validated_data["year"], user=request.user
+            )
+        except EligibilityError as exc:
+            raise ValidationError({"year": [str(exc)]}) from None
+        run = result.run
+        return Response(
+            {
+                "eligible": run.eligible,
+                "created": run.created,
+                "updated": run.updated,
+                "lapsed": run.lapsed,
+                "as_of": run.as_of,
+                "seconds": run.seconds,
+            }
+        )
+
+    @extend_schema(request=OfferTransitionSerializer, responses=OfferSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the offer to a new status (e.g. `declined` with a note)."""
+        offer = self.get_object()
+        form = OfferTransitionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        offer = offer_transition(offer=offer, user=request.user, **form.validated_data)
+        return Response(OfferSerializer(offer).data)

@@ -30,6 +30,8 @@ class Eligibility:
     exempt: bool
     exemption_reason: str | None
     reasons: dict[str, str] = field(default_factory=dict, compare=False)
+    citizen_id: int | None = field(default=None, compare=False)
+    birth_date: dt.date | None = field(default=None, compare=False)
 
     def as_json(self) -> dict:
         return {

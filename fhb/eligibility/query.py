@@ -108,8 +108,8 @@ def eligibility_rows(
     policy = policy or policy_for(municipality, year)
     queryset, columns, rules = eligibility_queryset(municipality=municipality, year=year, as_of=as_of, policy=policy)
     fields = [c.field for c in columns]
-    rows = queryset.order_by("cpr").values_list("cpr", "exempt", *fields)
-    for cpr, exempt, *flags in rows.iterator(chunk_size=5000):
+    rows = queryset.order_by("cpr").values_list("cpr", "pk", "birth_date", "exempt", *fields)
+    for cpr, pk, birth_date, exempt, *flags in rows.iterator(chunk_size=5000):
         groups = tuple(sorted(c.code for c, flag in zip(columns, flags, strict=True) if flag))
         yield Eligibility(
             cpr=cpr,
@@ -117,4 +117,6 @@ def eligibility_rows(
             visits_required=rules.visits_required,
             exempt=bool(exempt),
             exemption_reason=policy.exemption if exempt else None,
+            citizen_id=pk,
+            birth_date=birth_date,
         )

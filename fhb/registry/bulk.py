@@ -1,6 +1,6 @@
-"""Bulk writes with change history. On PostgreSQL rows go in with COPY (ids drawn from the
-sequence first, so history rows and related rows can refer to them); elsewhere through
-simple-history's bulk helpers. Both write the same rows."""
+"""Bulk writes, optionally with change history. On PostgreSQL rows go in with COPY (ids drawn from
+the sequence first, so history rows and related rows can refer to them) and updates go through a
+temporary table; elsewhere through Django's bulk methods (and simple-history's helpers)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 BATCH = 2000
 
 
-def insert_with_history(model, objs: list, *, user, reason: str, now: dt.datetime) -> None:
-    """Insert `objs` (unsaved instances of `model`) and one '+' history row each; sets their pks."""
+def insert_rows(model, objs: list) -> None:
+    """Insert unsaved instances of `model` and set their pks."""
     if not objs:
         return
     if connection.vendor != "postgresql":
-        bulk_create_with_history(objs, model, batch_size=BATCH, default_user=user, default_change_reason=reason)
+        model.objects.bulk_create(objs, batch_size=BATCH)
         return
     table = model._meta.db_table
     with connection.cursor() as cursor:
@@ -27,8 +27,48 @@ def insert_with_history(model, objs: list, *, user, reason: str, now: dt.datetim
         )
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = pk
-    fields = [f for f in model._meta.concrete_fields]
-    _copy(table, [f.column for f in fields], ([_db_value(f, obj) for f in fields] for obj in objs))
+    fields = list(model._meta.concrete_fields)
+    _copy(table, [f.column for f in fields], ([getattr(obj, f.attname) for f in fields] for obj in objs))
+
+
+def update_rows(model, objs: list, fields: list[str]) -> None:
+    """Save `fields` of these saved instances."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, fields=fields, batch_size=BATCH)
+        return
+    table = model._meta.db_table
+    model_fields = [model._meta.get_field(name) for name in fields]
+    columns = [f.column for f in model_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("CREATE TEMP TABLE fhb_bulk_update ON COMMIT DROP AS SELECT id, {} FROM {} WITH NO DATA").format(
+                sql.SQL(", ").join(sql.Identifier(c) for c in columns), sql.Identifier(table)
+            )
+        )
+        _copy(
+            "fhb_bulk_update",
+            ["id", *columns],
+            ([obj.pk, *(getattr(obj, f.attname) for f in model_fields)] for obj in objs),
+        )
+        cursor.execute(
+            sql.SQL("UPDATE {} AS t SET {} FROM fhb_bulk_update AS u WHERE t.id = u.id").format(
+                sql.Identifier(table),
+                sql.SQL(", ").join(sql.SQL("{0} = u.{0}").format(sql.Identifier(c)) for c in columns),
+            )
+        )
+        cursor.execute("DROP TABLE fhb_bulk_update")
+
+
+def insert_with_history(model, objs: list, *, user, reason: str, now: dt.datetime) -> None:
+    """Insert `objs` and one '+' history row each; sets their pks."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        bulk_create_with_history(objs, model, batch_size=BATCH, default_user=user, default_change_reason=reason)
+        return
+    insert_rows(model, objs)
     _copy_history(model, objs, history_type="+", user=user, reason=reason, now=now)
 
 
@@ -41,25 +81,7 @@ def update_with_history(model, objs: list, fields: list[str], *, user, reason: s
             objs, model, fields=fields, batch_size=BATCH, default_user=user, default_change_reason=reason
         )
         return
-    table = model._meta.db_table
-    model_fields = [model._meta.get_field(name) for name in fields]
-    columns = [f.column for f in model_fields]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql.SQL("CREATE TEMP TABLE fhb_bulk_update ON COMMIT DROP AS SELECT id, {} FROM {} WITH NO DATA").format(
-                sql.SQL(", ").join(sql.Identifier(c) for c in columns), sql.Identifier(table)
-            )
-        )
-        _copy(
-            "fhb_bulk_update", ["id", *columns], ([obj.pk, *(_db_value(f, obj) for f in model_fields)] for obj in objs)
-        )
-        cursor.execute(
-            sql.SQL("UPDATE {} AS t SET {} FROM fhb_bulk_update AS u WHERE t.id = u.id").format(
-                sql.Identifier(table),
-                sql.SQL(", ").join(sql.SQL("{0} = u.{0}").format(sql.Identifier(c)) for c in columns),
-            )
-        )
-        cursor.execute("DROP TABLE fhb_bulk_update")
+    update_rows(model, objs, fields)
     _copy_history(model, objs, history_type="~", user=user, reason=reason, now=now)
 
 
@@ -68,16 +90,11 @@ def _copy_history(model, objs: list, *, history_type: str, user, reason: str, no
     tracked = [f for f in history._meta.concrete_fields if not f.name.startswith("history_")]
     columns = [f.column for f in tracked] + ["history_date", "history_change_reason", "history_type", "history_user_id"]
     user_id = user.pk if user is not None else None
-    source = {f.attname: model._meta.get_field(f.name) for f in tracked}
     _copy(
         history._meta.db_table,
         columns,
-        ([_db_value(source[f.attname], obj) for f in tracked] + [now, reason, history_type, user_id] for obj in objs),
+        ([getattr(obj, f.attname) for f in tracked] + [now, reason, history_type, user_id] for obj in objs),
     )
-
-
-def _db_value(field, obj):
-    return getattr(obj, field.attname)
 
 
 def _copy(table: str, columns: list[str], rows) -> None:

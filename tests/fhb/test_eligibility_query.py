@@ -123,7 +123,8 @@ def test_command_json_and_csv_format(db, capsys):
     assert result.out == (
         '[{"cpr": "0101441234", "groups": ["age_82_plus"], "visits_required": 1, "exempt": true, '
         '"exemption_reason": "personal_care_and_practical_help"}, '
-        '{"cpr": "0202511234", "groups": ["age_75"], "visits_required": 1, "exempt": false, "exemption_reason": null}]\n'
+        '{"cpr": "0202511234", "groups": ["age_75"], "visits_required": 1, "exempt": false, '
+        '"exemption_reason": null}]\n'
     )
     assert json.loads(result.out)[1]["groups"] == ["age_75"]
     csv_out = run_command(capsys, "eligibility", "--year", "2026", "--format", "csv").out

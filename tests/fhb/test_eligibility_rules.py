@@ -10,7 +10,10 @@ from fhb.eligibility.rules import RULES_2019, AgeRule, RuleSet, window_start
 D = dt.date
 
 
-def groups(birth, *, year=2026, as_of=None, household=2, events=(), policy=Policy(), **facts):
+DEFAULT_POLICY = Policy()
+
+
+def groups(birth, *, year=2026, as_of=None, household=2, events=(), policy=DEFAULT_POLICY, **facts):
     result = eligibility_for(
         CitizenFacts(cpr="0101010000", birth_date=birth, household_size=household, risk_events=tuple(events), **facts),
         year=year,

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import cpr as cprlib
+from .. import cpr as cprlib
 
 
 class Municipality(models.Model):
@@ -311,6 +311,8 @@ ACCESS_ENDPOINT_LABELS = {
     "citizen-accesses": _("Opslagslog"),
     "api:citizen-detail": _("API: borger"),
     "api:citizen-lookup": _("API: opslag på CPR-nummer"),
+    "api:citizen-eligibility": _("API: målgrupper"),
+    "due-list-export": _("Eksport af målgruppeliste"),
 }
 
 

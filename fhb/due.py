@@ -1,0 +1,169 @@
+"""Reads for the due lists: a year's offers filtered, counted per group and status, the backlog by
+month of birthday, and exports (CSV, XLSX). Shared by the web page, the API and the exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+
+import django_filters
+from django import forms
+from django.db.models import Count, QuerySet
+from django.db.models.functions import ExtractMonth
+from django.utils.translation import gettext_lazy as _
+
+from .forms import DkfdsForm
+from .law import TARGET_GROUP_LABELS
+from .models import District, InvitationKind, Offer, OfferStatus, Role, User
+
+
+def offers_visible_to(user: User) -> QuerySet[Offer]:
+    if not getattr(user, "is_municipality_staff", False):
+        return Offer.objects.none()
+    return Offer.objects.filter(municipality_id=user.municipality_id)
+
+
+class OfferFilter(django_filters.FilterSet):
+    group = django_filters.ChoiceFilter(
+        label=_("Målgruppe"), method="filter_group", choices=list(TARGET_GROUP_LABELS.items()), empty_label=_("Alle")
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=OfferStatus.choices, widget=forms.SelectMultiple(attrs={"size": 4})
+    )
+    letter_kind = django_filters.ChoiceFilter(
+        label=_("Invitationsform"), choices=InvitationKind.choices, empty_label=_("Alle")
+    )
+    postal_code = django_filters.CharFilter(label=_("Postnummer"), field_name="citizen__postal_code")
+    district = django_filters.ModelChoiceFilter(
+        label=_("Distrikt"), queryset=District.objects.none(), method="filter_district", empty_label=_("Alle")
+    )
+    consultant = django_filters.ModelChoiceFilter(
+        label=_("Konsulent"), queryset=User.objects.none(), empty_label=_("Alle")
+    )
+    not_invited = django_filters.BooleanFilter(
+        label=_("Kun dem, der ikke er inviteret endnu"), method="filter_not_invited", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Offer
+        form = DkfdsForm
+        fields = ["group", "status", "letter_kind", "postal_code", "district", "consultant", "not_invited"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = request.user if request else None
+        if user is not None and getattr(user, "is_municipality_staff", False):
+            self.filters["district"].queryset = District.objects.filter(municipality_id=user.municipality_id)
+            self.filters["consultant"].queryset = User.objects.filter(
+                municipality_id=user.municipality_id, role=Role.CONSULTANT, is_active=True
+            )
+
+    def filter_group(self, queryset, name, value: str) -> QuerySet[Offer]:
+        return queryset.filter(groups__contains=f"|{value}|")
+
+    def filter_district(self, queryset, name, value: District) -> QuerySet[Offer]:
+        return queryset.filter(citizen__postal_code__in=value.postal_codes or [])
+
+    def filter_not_invited(self, queryset, name, value: bool) -> QuerySet[Offer]:
+        return queryset.filter(status=OfferStatus.DUE) if value else queryset
+
+
+def offers_summary(queryset: QuerySet[Offer]) -> dict:
+    """Counts per target group (every group a citizen is in) and status, with totals."""
+    statuses = [s.value for s in OfferStatus]
+    table: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(statuses, 0))
+    totals = dict.fromkeys(statuses, 0)
+    for groups, status, n in queryset.values_list("groups", "status").annotate(n=Count("id")).order_by():
+        totals[status] += n
+        for code in groups.strip("|").split("|"):
+            table[code][status] += n
+    rows = [
+        {
+            "code": code,
+            "label": TARGET_GROUP_LABELS.get(code, code),
+            "counts": [table[code][s] for s in statuses],
+            "total": sum(table[code].values()),
+        }
+        for code in TARGET_GROUP_LABELS
+        if code in table
+    ]
+    return {
+        "statuses": [(s, OfferStatus(s).label) for s in statuses],
+        "rows": rows,
+        "totals": [totals[s] for s in statuses],
+        "total": sum(totals.values()),
+    }
+
+
+def backlog_by_birth_month(queryset: QuerySet[Offer]) -> list[int]:
+    """Offers still due (not yet invited), by month of birthday (January first)."""
+    counts = dict(
+        queryset.filter(status=OfferStatus.DUE)
+        .annotate(month=ExtractMonth("birth_date"))
+        .values_list("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [counts.get(month, 0) for month in range(1, 13)]
+
+
+EXPORT_HEADER = [
+    "cpr",
+    "fornavn",
+    "efternavn",
+    "adresse",
+    "postnummer",
+    "by",
+    "telefon",
+    "fødselsdato",
+    "år",
+    "målgrupper",
+    "status",
+    "invitationsform",
+    "fritaget",
+    "digital_post_fritaget",
+]
+
+
+def export_rows(queryset: QuerySet[Offer]):
+    for offer in queryset.select_related("citizen").order_by("birth_date", "id").iterator(chunk_size=2000):
+        c = offer.citizen
+        yield [
+            c.cpr_formatted,
+            c.first_name,
+            c.last_name,
+            c.address,
+            c.postal_code,
+            c.city,
+            c.phone,
+            c.birth_date.isoformat(),
+            offer.year,
+            ",".join(offer.group_codes),
+            offer.status,
+            offer.letter_kind,
+            "ja" if offer.exempt else "nej",
+            "ja" if c.digital_post_exempt else "nej",
+        ]
+
+
+def export_csv(queryset: QuerySet[Offer]) -> bytes:
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(EXPORT_HEADER)
+    writer.writerows(export_rows(queryset))
+    return out.getvalue().encode("utf-8")
+
+
+def export_xlsx(queryset: QuerySet[Offer]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Målgrupper")
+    sheet.append(EXPORT_HEADER)
+    for row in export_rows(queryset):
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

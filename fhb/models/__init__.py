@@ -1,0 +1,48 @@
+"""The core domain's models: the registry (registry.py) and the yearly offers (offers.py)."""
+
+from .offers import EligibilityRun, Offer, OfferStatus, OfferTransition
+from .registry import (
+    ACCESS_ENDPOINT_LABELS,
+    Citizen,
+    CitizenAccess,
+    CivilStatus,
+    District,
+    Exemption,
+    ImportJob,
+    ImportKind,
+    InvitationKind,
+    Municipality,
+    QualityStandard,
+    RiskEvent,
+    RiskGroup,
+    RiskSource,
+    Role,
+    Sex,
+    Team,
+    User,
+)
+
+__all__ = [
+    "ACCESS_ENDPOINT_LABELS",
+    "Citizen",
+    "CitizenAccess",
+    "CivilStatus",
+    "District",
+    "EligibilityRun",
+    "Exemption",
+    "ImportJob",
+    "ImportKind",
+    "InvitationKind",
+    "Municipality",
+    "Offer",
+    "OfferStatus",
+    "OfferTransition",
+    "QualityStandard",
+    "RiskEvent",
+    "RiskGroup",
+    "RiskSource",
+    "Role",
+    "Sex",
+    "Team",
+    "User",
+]
