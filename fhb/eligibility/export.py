@@ -6,11 +6,13 @@ import csv
 import datetime as dt
 import heapq
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from ..models import Citizen, Municipality
 from .oracle import Eligibility
+from .policy import Policy, policy_for
 from .query import eligibility_rows
 
 CSV_HEADER = ["cpr", "groups", "visits_required", "exempt", "exemption_reason"]
@@ -22,11 +24,23 @@ def eligibility_all(*, year: int, as_of: dt.date, municipality: Municipality | N
     if municipality is not None:
         yield from eligibility_rows(municipality=municipality, year=year, as_of=as_of)
         return
+    yield from heapq.merge(*eligibility_streams(year=year, as_of=as_of), key=lambda e: e.cpr)
+
+
+def eligibility_streams(*, year: int, as_of: dt.date) -> list[Iterator[Eligibility]]:
+    """One query per distinct policy: municipalities with the same quality-standard choices (or
+    none adopted) are computed together."""
     ids = Citizen.objects.values_list("municipality_id", flat=True).distinct()
-    streams = [
-        eligibility_rows(municipality=m, year=year, as_of=as_of) for m in Municipality.objects.filter(pk__in=ids)
+    by_policy: dict[Policy, list[Municipality]] = defaultdict(list)
+    for municipality in Municipality.objects.filter(pk__in=ids):
+        by_policy[policy_for(municipality, year)].append(municipality)
+    if len(by_policy) == 1:
+        (policy,) = by_policy
+        return [eligibility_rows(everyone=True, year=year, as_of=as_of, policy=policy)]
+    return [
+        eligibility_rows(municipalities=group, year=year, as_of=as_of, policy=policy)
+        for policy, group in by_policy.items()
     ]
-    yield from heapq.merge(*streams, key=lambda e: e.cpr)
 
 
 def write_json(rows: Iterable[Eligibility], out: TextIO) -> int:

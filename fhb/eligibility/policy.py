@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..law import BUILTIN_RISK_GROUPS
-from ..models import Exemption, InvitationKind, Municipality, QualityStandard, RiskGroup
+from ..models import Exemption, InvitationKind, Municipality, QualityStandard
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,4 @@ def policy_for(municipality: Municipality, year: int) -> Policy:
         invitations=tuple(sorted(standard.invitations.items())),
         adopted=True,
         exemption_legal_basis=standard.exemption_legal_basis,
-    )
-
-
-def active_risk_group_ids(municipality: Municipality, policy: Policy) -> list[int]:
-    return list(
-        RiskGroup.objects.for_municipality(municipality)
-        .filter(code__in=policy.active_risk_groups, is_active=True)
-        .values_list("id", flat=True)
     )

@@ -18,7 +18,7 @@ from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
 from ..models import Citizen, Municipality, RiskEvent
 from .oracle import Eligibility
-from .policy import Policy, active_risk_group_ids, policy_for
+from .policy import Policy, policy_for
 from .rules import AgeRule, RiskRule, RuleSet, rule_set_for, transition_applies, window_start
 
 
@@ -38,7 +38,7 @@ def _age_q(rule: AgeRule, year: int) -> Q:
     return q
 
 
-def _risk_exists(rule: RiskRule, *, group_ids: list[int], start: dt.date, end: dt.date) -> Exists:
+def _risk_exists(rule: RiskRule, *, group_codes: frozenset[str], start: dt.date, end: dt.date) -> Exists:
     event_mmdd = ExtractMonth("registered_on") * 100 + ExtractDay("registered_on")
     birth_mmdd = ExtractMonth(OuterRef("birth_date")) * 100 + ExtractDay(OuterRef("birth_date"))
     age = (
@@ -46,8 +46,16 @@ def _risk_exists(rule: RiskRule, *, group_ids: list[int], start: dt.date, end: d
         - ExtractYear(OuterRef("birth_date"))
         - Case(When(Q(_mmdd__lt=birth_mmdd), then=Value(1)), default=Value(0), output_field=IntegerField())
     )
+    # Active groups by code: a built-in group, or the citizen's own municipality's group of that code.
+    in_scope = Q(risk_group__municipality__isnull=True) | Q(risk_group__municipality_id=OuterRef("municipality_id"))
     events = (
-        RiskEvent.objects.filter(citizen=OuterRef("pk"), risk_group_id__in=group_ids, registered_on__range=(start, end))
+        RiskEvent.objects.filter(
+            in_scope,
+            citizen=OuterRef("pk"),
+            risk_group__code__in=sorted(group_codes),
+            risk_group__is_active=True,
+            registered_on__range=(start, end),
+        )
         .annotate(_mmdd=event_mmdd)
         .annotate(_age=age)
         .filter(_age__gte=rule.min_age, _age__lte=rule.max_age)
@@ -60,15 +68,16 @@ def _flag(condition) -> Case:
 
 
 def eligibility_queryset(
-    *, municipality: Municipality, year: int, as_of: dt.date, policy: Policy
+    *, municipalities: list[Municipality] | None, year: int, as_of: dt.date, policy: Policy
 ) -> tuple[QuerySet[Citizen], list[Column], RuleSet]:
-    """Citizens with at least one group, annotated with one boolean per group and `exempt`."""
+    """Citizens (of municipalities sharing one policy; None: every municipality) with at least one
+    group, annotated with one boolean per group and `exempt`."""
     rules = rule_set_for(year)
-    group_ids = active_risk_group_ids(municipality, policy)
+    codes = policy.active_risk_groups
     start, end = window_start(as_of, policy.risk_window_months), dt.date(year, 12, 31)
     conditions: dict[str, Q] = {r.code: _age_q(r, year) for r in rules.age_rules}
     if rules.risk_rule:
-        conditions[rules.risk_rule.code] = Q(_risk_exists(rules.risk_rule, group_ids=group_ids, start=start, end=end))
+        conditions[rules.risk_rule.code] = Q(_risk_exists(rules.risk_rule, group_codes=codes, start=start, end=end))
     if transition_applies(rules, year):
         old = rules.transition_from
         old_as_of = min(as_of, rules.valid_from - dt.timedelta(days=1))
@@ -81,17 +90,22 @@ def eligibility_queryset(
         if old.risk_rule:
             old_start = window_start(old_as_of, policy.risk_window_months)
             conditions[old.risk_rule.code] = (
-                Q(_risk_exists(old.risk_rule, group_ids=group_ids, start=old_start, end=end))
+                Q(_risk_exists(old.risk_rule, group_codes=codes, start=old_start, end=end))
                 & ~conditions[rules.risk_rule.code]
             )
 
     columns = [Column(code, f"g_{code}") for code in conditions]
-    queryset = Citizen.objects.filter(municipality=municipality).alive_and_resident_on(as_of)
+    queryset = (
+        Citizen.objects.all() if municipalities is None else Citizen.objects.filter(municipality__in=municipalities)
+    )
+    queryset = queryset.alive_and_resident_on(as_of)
     for column in columns:
         queryset = queryset.annotate(**{column.field: _flag(conditions[column.code])})
+    # Filter on the conditions themselves (not the CASE columns), so the database can test the cheap
+    # birth-date ranges first and run the risk-event EXISTS only for citizens outside them.
     any_group = Q()
-    for column in columns:
-        any_group |= Q(**{column.field: True})
+    for condition in conditions.values():
+        any_group |= condition
     exempt = Q(pk__in=[])
     if policy.exemption == "personal_care_and_practical_help":
         exempt = Q(personal_care=True, practical_help=True)
@@ -102,11 +116,27 @@ def eligibility_queryset(
 
 
 def eligibility_rows(
-    *, municipality: Municipality, year: int, as_of: dt.date, policy: Policy | None = None
+    *,
+    municipality: Municipality | None = None,
+    municipalities: list[Municipality] | None = None,
+    year: int,
+    as_of: dt.date,
+    policy: Policy | None = None,
+    everyone: bool = False,
 ) -> Iterator[Eligibility]:
-    """Stream the year's Eligibility of every citizen with a group, sorted by CPR."""
-    policy = policy or policy_for(municipality, year)
-    queryset, columns, rules = eligibility_queryset(municipality=municipality, year=year, as_of=as_of, policy=policy)
+    """Stream the year's Eligibility of every citizen with a group, sorted by CPR: of one
+    municipality (under its quality standard unless `policy` is given), or of several that share
+    `policy` (one query for all of them)."""
+    if everyone:
+        municipalities = None  # every municipality shares `policy`: no filter on municipality
+    elif municipalities is None:
+        municipalities = [municipality]
+        policy = policy or policy_for(municipality, year)
+    if policy is None:
+        raise ValueError("several municipalities need the policy they share")
+    queryset, columns, rules = eligibility_queryset(
+        municipalities=municipalities, year=year, as_of=as_of, policy=policy
+    )
     fields = [c.field for c in columns]
     rows = queryset.order_by("cpr").values_list("cpr", "pk", "birth_date", "exempt", *fields)
     for cpr, pk, birth_date, exempt, *flags in rows.iterator(chunk_size=5000):

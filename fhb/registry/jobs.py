@@ -82,6 +82,12 @@ def import_job_run(*, job_id: int) -> ImportJob:
     job.content = None  # the uploaded register data is not kept once imported
     job.finished_at = timezone.now()
     job.save()
+    if job.status == ImportJob.Status.DONE and job.applied and (job.created or job.updated):
+        # New register data changes who is due: recompute this year's due list.
+        from ..tasks import offers_sync_task
+
+        year = timezone.localdate().year
+        transaction.on_commit(lambda: offers_sync_task.delay(job.municipality_id, year))
     return job
 
 
