@@ -14,7 +14,7 @@ from .eligibility import Eligibility, eligibility_rows, policy_for
 from .eligibility.policy import Policy
 from .errors import DomainError
 from .models import Citizen, EligibilityRun, InvitationKind, Municipality, Offer, OfferStatus, OfferTransition, User
-from .registry.bulk import insert_rows, update_rows
+from .registry.bulk import insert_values, update_values
 
 # Letter kind when a citizen is in several groups: the most supportive form wins.
 LETTER_PRIORITY = [InvitationKind.DATE_LETTER, InvitationKind.OPEN_LETTER, InvitationKind.COLLECTIVE_EVENT]
@@ -91,116 +91,82 @@ def offers_sync(
     now = timezone.now()
     as_of = as_of or default_as_of(year, timezone.localdate())
     policy = policy_for(municipality, year)
+    user_id = user.pk if user else None
+    # citizen_id -> [id, status, groups, primary_group, letter_kind, exempt, exemption_reason]
     existing = {
-        o.citizen_id: o
-        for o in Offer.objects.filter(municipality=municipality, year=year).only(
-            "id", "citizen_id", "status", "groups", "primary_group", "letter_kind", "exempt", "exemption_reason"
-        )
+        row[0]: list(row[1:])
+        for row in Offer.objects.filter(municipality=municipality, year=year).values_list("citizen_id", "id", *SYNCED)
     }
-    to_create: list[Offer] = []
-    to_update: list[Offer] = []
-    transitions: list[OfferTransition] = []
+    new_rows: list[list] = []
+    new_statuses: list[str] = []
+    updates: list[list] = []
+    transitions: list[list] = []  # [offer_id, from_status, to_status, note]
     eligible = 0
     seen: set[int] = set()
     for row in eligibility_rows(municipality=municipality, year=year, as_of=as_of, policy=policy):
         eligible += 1
         seen.add(row.citizen_id)
         values = _offer_values(row, policy)
-        offer = existing.get(row.citizen_id)
-        if offer is None:
-            offer = Offer(
-                municipality=municipality,
-                citizen_id=row.citizen_id,
-                year=year,
-                birth_date=row.birth_date,
-                created_at=now,
-                updated_at=now,
-                **values,
-            )
-            to_create.append(offer)
-            transitions.append(
-                OfferTransition(
-                    offer=offer,
-                    from_status="",
-                    to_status=offer.status,
-                    at=now,
-                    by=user,
-                    note="Beregnet af målgruppeberegningen",
-                )
-            )
-        elif offer.status in OPEN and any(getattr(offer, k) != v for k, v in values.items()):
-            if offer.status != values["status"]:
-                transitions.append(
-                    OfferTransition(
-                        offer=offer,
-                        from_status=offer.status,
-                        to_status=values["status"],
-                        at=now,
-                        by=user,
-                        note="Fritagelse ændret i kvalitetsstandarden",
-                    )
-                )
-            for key, value in values.items():
-                setattr(offer, key, value)
-            offer.updated_at = now
-            to_update.append(offer)
+        current = existing.get(row.citizen_id)
+        if current is None:
+            new_rows.append([municipality.pk, row.citizen_id, year, row.birth_date, now, now, *values])
+            new_statuses.append(values[0])
+        elif current[1] in OPEN and current[1:] != values:
+            if current[1] != values[0]:
+                transitions.append([current[0], current[1], values[0], "Fritagelse ændret i kvalitetsstandarden"])
+            updates.append([current[0], *values, now])
 
-    gone = [o for cid, o in existing.items() if cid not in seen and o.status in OPEN]
-    lapsed = []
+    gone = {cid: cur for cid, cur in existing.items() if cid not in seen and cur[1] in OPEN}
+    lapsed = 0
     if gone:
-        left = set(
-            Citizen.objects.filter(pk__in=[o.citizen_id for o in gone])
-            .exclude(pk__in=Citizen.objects.filter(pk__in=[o.citizen_id for o in gone]).alive_and_resident_on(as_of))
-            .values_list("pk", flat=True)
-        )
-        for offer in gone:
-            if offer.citizen_id in left:
-                transitions.append(
-                    OfferTransition(
-                        offer=offer,
-                        from_status=offer.status,
-                        to_status=OfferStatus.LAPSED,
-                        at=now,
-                        by=user,
-                        note="Borgeren er død eller fraflyttet",
-                    )
-                )
-                offer.status, offer.updated_at = OfferStatus.LAPSED, now
-                lapsed.append(offer)
+        alive = set(Citizen.objects.filter(pk__in=list(gone)).alive_and_resident_on(as_of).values_list("pk", flat=True))
+        for citizen_id, current in gone.items():
+            if citizen_id not in alive:
+                transitions.append([current[0], current[1], OfferStatus.LAPSED, "Borgeren er død eller fraflyttet"])
+                updates.append([current[0], OfferStatus.LAPSED, *current[2:], now])
+                lapsed += 1
 
-    insert_rows(Offer, to_create)
-    update_rows(
-        Offer,
-        to_update + lapsed,
-        ["groups", "primary_group", "letter_kind", "exempt", "exemption_reason", "status", "updated_at"],
+    ids = insert_values(
+        Offer, ["municipality_id", "citizen_id", "year", "birth_date", "created_at", "updated_at", *SYNCED], new_rows
     )
-    for transition in transitions:
-        transition.offer_id = transition.offer.pk
-    insert_rows(OfferTransition, transitions)
+    transitions += [
+        [pk, "", status, "Beregnet af målgruppeberegningen"] for pk, status in zip(ids, new_statuses, strict=True)
+    ]
+    update_values(Offer, [*SYNCED, "updated_at"], updates)
+    insert_values(
+        OfferTransition,
+        ["offer_id", "from_status", "to_status", "note", "at", "by_id", "on", "letter_kind"],
+        [[*t, now, user_id, None, ""] for t in transitions],
+    )
     run = EligibilityRun.objects.create(
         municipality=municipality,
         year=year,
         as_of=as_of,
         by=user,
         standard_adopted=policy.adopted,
-        created=len(to_create),
-        updated=len(to_update),
-        lapsed=len(lapsed),
+        created=len(new_rows),
+        updated=len(updates) - lapsed,
+        lapsed=lapsed,
         eligible=eligible,
         seconds=round(time.perf_counter() - started, 3),
     )
     return SyncResult(run=run)
 
 
-def _offer_values(row: Eligibility, policy: Policy) -> dict:
-    return {
-        "groups": "|" + "|".join(row.groups) + "|",
-        "primary_group": row.groups[0],
-        "letter_kind": letter_kind_for(row.groups, policy),
-        "exempt": row.exempt,
-        "exemption_reason": row.exemption_reason or "",
-        "status": OfferStatus.EXEMPT if row.exempt else OfferStatus.DUE,
-    }
+# The fields the sync owns on an offer, in this order.
+SYNCED = ["status", "groups", "primary_group", "letter_kind", "exempt", "exemption_reason"]
+
+
+def _offer_values(row: Eligibility, policy: Policy) -> list:
+    """The SYNCED fields' values for an eligibility row."""
+    return [
+        OfferStatus.EXEMPT if row.exempt else OfferStatus.DUE,
+        "|" + "|".join(row.groups) + "|",
+        row.groups[0],
+        letter_kind_for(row.groups, policy),
+        row.exempt,
+        row.exemption_reason or "",
+    ]
 
 
 @transaction.atomic

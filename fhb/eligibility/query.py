@@ -138,15 +138,22 @@ def eligibility_rows(
         municipalities=municipalities, year=year, as_of=as_of, policy=policy
     )
     fields = [c.field for c in columns]
+    codes = [c.code for c in columns]
     rows = queryset.order_by("cpr").values_list("cpr", "pk", "birth_date", "exempt", *fields)
-    for cpr, pk, birth_date, exempt, *flags in rows.iterator(chunk_size=5000):
-        groups = tuple(sorted(c.code for c, flag in zip(columns, flags, strict=True) if flag))
+    patterns: dict[tuple, tuple[str, ...]] = {}  # few distinct flag patterns: sort each once
+    reason = policy.exemption or None
+    required = rules.visits_required
+    for cpr, pk, birth_date, exempt, *flags in rows.iterator(chunk_size=20_000):
+        key = tuple(flags)
+        groups = patterns.get(key)
+        if groups is None:
+            groups = patterns[key] = tuple(sorted(code for code, flag in zip(codes, flags, strict=True) if flag))
         yield Eligibility(
             cpr=cpr,
             groups=groups,
-            visits_required=rules.visits_required,
+            visits_required=required,
             exempt=bool(exempt),
-            exemption_reason=policy.exemption if exempt else None,
+            exemption_reason=reason if exempt else None,
             citizen_id=pk,
             birth_date=birth_date,
         )

@@ -13,45 +13,43 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 BATCH = 2000
 
 
-def insert_rows(model, objs: list) -> None:
-    """Insert unsaved instances of `model` and set their pks."""
-    if not objs:
-        return
+def insert_values(model, fields: list[str], rows: list[list]) -> list[int]:
+    """Insert rows given as values of `fields` (attnames, without the pk); returns the new pks in
+    order. Skips building model instances, which costs more than the write at this scale."""
+    if not rows:
+        return []
     if connection.vendor != "postgresql":
+        objs = [model(**dict(zip(fields, row, strict=True))) for row in rows]
         model.objects.bulk_create(objs, batch_size=BATCH)
-        return
+        return [obj.pk for obj in objs]
     table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(objs)]
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
         )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = pk
-    fields = list(model._meta.concrete_fields)
-    _copy(table, [f.column for f in fields], ([getattr(obj, f.attname) for f in fields] for obj in objs))
+        ids = [pk for (pk,) in cursor.fetchall()]
+    columns = ["id", *(model._meta.get_field(f).column for f in fields)]
+    _copy(table, columns, ([pk, *row] for pk, row in zip(ids, rows, strict=True)))
+    return ids
 
 
-def update_rows(model, objs: list, fields: list[str]) -> None:
-    """Save `fields` of these saved instances."""
-    if not objs:
+def update_values(model, fields: list[str], rows: list[list]) -> None:
+    """Update rows given as [pk, *values of `fields`]."""
+    if not rows:
         return
     if connection.vendor != "postgresql":
+        objs = [model(pk=row[0], **dict(zip(fields, row[1:], strict=True))) for row in rows]
         model.objects.bulk_update(objs, fields=fields, batch_size=BATCH)
         return
     table = model._meta.db_table
-    model_fields = [model._meta.get_field(name) for name in fields]
-    columns = [f.column for f in model_fields]
+    columns = [model._meta.get_field(f).column for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(
             sql.SQL("CREATE TEMP TABLE fhb_bulk_update ON COMMIT DROP AS SELECT id, {} FROM {} WITH NO DATA").format(
                 sql.SQL(", ").join(sql.Identifier(c) for c in columns), sql.Identifier(table)
             )
         )
-        _copy(
-            "fhb_bulk_update",
-            ["id", *columns],
-            ([obj.pk, *(getattr(obj, f.attname) for f in model_fields)] for obj in objs),
-        )
+        _copy("fhb_bulk_update", ["id", *columns], rows)
         cursor.execute(
             sql.SQL("UPDATE {} AS t SET {} FROM fhb_bulk_update AS u WHERE t.id = u.id").format(
                 sql.Identifier(table),
@@ -59,6 +57,20 @@ def update_rows(model, objs: list, fields: list[str]) -> None:
             )
         )
         cursor.execute("DROP TABLE fhb_bulk_update")
+
+
+def insert_rows(model, objs: list) -> None:
+    """Insert unsaved instances of `model` and set their pks."""
+    fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    ids = insert_values(model, fields, [[getattr(obj, f) for f in fields] for obj in objs])
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+
+
+def update_rows(model, objs: list, fields: list[str]) -> None:
+    """Save `fields` of these saved instances."""
+    attnames = [model._meta.get_field(f).attname for f in fields]
+    update_values(model, attnames, [[obj.pk, *(getattr(obj, a) for a in attnames)] for obj in objs])
 
 
 def insert_with_history(model, objs: list, *, user, reason: str, now: dt.datetime) -> None:
