@@ -16,6 +16,7 @@ from django.db import transaction
 
 from . import cpr as cprlib
 from .models import District, Municipality, Role, Team, User
+from .offers import offers_sync
 from .registry import citizens_import, quality_standard_import, risk_events_import
 
 DEMO_MUNICIPALITY = "740"
@@ -346,4 +347,5 @@ def demo_seed(*, today: dt.date, citizens: int = 20_000, seed: int = 79) -> dict
     registry, people = build_registry_csv(today=today, count=citizens, rng=rng)
     citizen_result = citizens_import(data=registry)
     risk_result = risk_events_import(data=build_risk_events_csv(today=today, people=people, rng=rng))
-    return {"municipality": municipality, "citizens": citizen_result, "risk_events": risk_result}
+    offers = [offers_sync(municipality=municipality, year=y).summary for y in (today.year, today.year + 1)]
+    return {"municipality": municipality, "citizens": citizen_result, "risk_events": risk_result, "offers": offers}

@@ -18,6 +18,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo municipality: {made['municipality']}")
         self.stdout.write(f"Citizens: {made['citizens'].summary}")
         self.stdout.write(f"Risk events: {made['risk_events'].summary}")
+        for line in made["offers"]:
+            self.stdout.write(f"Target groups: {line}")
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for username, first, last, role, _title in STAFF:
             self.stdout.write(f"  {username:<12} {first} {last} ({role.label})")
