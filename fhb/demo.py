@@ -344,8 +344,12 @@ def demo_seed(*, today: dt.date, citizens: int = 20_000, seed: int = 79) -> dict
 
     # The quality standard first: it defines the municipality's own risk group used below.
     quality_standard_import(data=json.dumps(quality_standard_document(today.year)))
-    registry, people = build_registry_csv(today=today, count=citizens, rng=rng)
-    citizen_result = citizens_import(data=registry)
-    risk_result = risk_events_import(data=build_risk_events_csv(today=today, people=people, rng=rng))
+    citizen_result = risk_result = None
+    # The population is drawn relative to today, so it is made once: a later run (another day)
+    # must not move birthdays or add risk events.
+    if not municipality.citizens.exists():
+        registry, people = build_registry_csv(today=today, count=citizens, rng=rng)
+        citizen_result = citizens_import(data=registry)
+        risk_result = risk_events_import(data=build_risk_events_csv(today=today, people=people, rng=rng))
     offers = [offers_sync(municipality=municipality, year=y).summary for y in (today.year, today.year + 1)]
     return {"municipality": municipality, "citizens": citizen_result, "risk_events": risk_result, "offers": offers}

@@ -16,8 +16,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         made = demo_seed(today=timezone.localdate(), citizens=options["citizens"], seed=options["seed"])
         self.stdout.write(f"Demo municipality: {made['municipality']}")
-        self.stdout.write(f"Citizens: {made['citizens'].summary}")
-        self.stdout.write(f"Risk events: {made['risk_events'].summary}")
+        if made["citizens"] is None:
+            self.stdout.write("Citizens: already there (the demo population is generated once)")
+        else:
+            self.stdout.write(f"Citizens: {made['citizens'].summary}")
+            self.stdout.write(f"Risk events: {made['risk_events'].summary}")
         for line in made["offers"]:
             self.stdout.write(f"Target groups: {line}")
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")

@@ -1,0 +1,27 @@
+"""The demo municipality: staff, a realistic population, a quality standard, offers; made once."""
+
+import datetime as dt
+
+from fhb.demo import DEMO_PASSWORD, demo_seed
+from fhb.models import Citizen, Offer, QualityStandard, RiskEvent, User
+
+
+def test_demo_seed_builds_a_municipality_once(db):
+    today = dt.date(2026, 11, 22)
+    made = demo_seed(today=today, citizens=400, seed=1)
+    assert made["citizens"].summary == "created 400, updated 0, unchanged 0, rejected 0"
+    municipality = made["municipality"]
+    ages = [c.age_on(today) for c in Citizen.objects.filter(municipality=municipality)]
+    assert min(ages) >= 60 and max(ages) <= 106 and sum(a >= 80 for a in ages) > 40
+    alone = Citizen.objects.filter(municipality=municipality, household_size=1).count()
+    assert 80 < alone < 300  # a realistic mix, not all or none
+    assert RiskEvent.objects.filter(citizen__municipality=municipality).exists()
+    assert QualityStandard.objects.get(municipality=municipality, year=2026).risk_groups.count() == 9
+    assert Offer.objects.filter(municipality=municipality, year=2026).exists()
+    roles = sorted(User.objects.filter(municipality=municipality).values_list("role", flat=True))
+    assert roles == ["consultant", "consultant", "consultant", "municipality_admin", "team_leader"]
+    assert User.objects.get(username="admin").check_password(DEMO_PASSWORD)
+
+    again = demo_seed(today=today + dt.timedelta(days=30), citizens=400, seed=1)
+    assert again["citizens"] is None
+    assert Citizen.objects.count() == 400 and Citizen.history.count() == 400
