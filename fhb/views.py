@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from . import selectors, services
+from .eligibility.rules import FIRST_YEAR
 from .errors import DomainError
 from .forms import CitizenSearchForm, ImportUploadForm, OfferStatusForm, RiskEventForm
 from .models import ImportJob
@@ -103,10 +104,15 @@ class CitizenDetailView(StaffRequiredMixin, View):
         if context["can_see_history"]:
             context["history"] = _history_rows(citizen)
         today = _today()
+        years = [today.year, today.year + 1]
+        asked = request.GET.get("aar", "")
+        if asked.isdigit() and FIRST_YEAR <= int(asked) <= today.year + 1 and int(asked) not in years:
+            years.insert(0, int(asked))
         context["eligibility"] = [
             (year, selectors.citizen_eligibility(citizen, year=year, as_of=default_as_of(year, today)))
-            for year in (today.year, today.year + 1)
+            for year in years
         ]
+        context["eligibility_years"] = range(today.year - 1, FIRST_YEAR - 1, -1)
         context["offers"] = citizen.offers.prefetch_related("transitions__by").order_by("-year")
         context["offer_form"] = OfferStatusForm()
         return render(request, "fhb/citizen_detail.html", context)

@@ -161,3 +161,18 @@ def test_command_multiple_groups_joined_and_as_of(db, capsys):
 def test_command_bad_arguments_exit_2(db, capsys, args, message):
     result = run_command(capsys, "eligibility", *args)
     assert result.code == 2 and message in result.err
+
+
+def test_command_merges_municipalities_with_their_own_standards_in_cpr_order(db, capsys, frederiksberg):
+    cph = Municipality.objects.get(code="101")
+    QualityStandard.objects.create(municipality=cph, year=2026, exemption="personal_care_and_practical_help")
+    both = {"personal_care": True, "practical_help": True}
+    CitizenFactory(cpr="0303441234", birth_date=dt.date(1944, 3, 3), **both)  # Copenhagen: exempt
+    CitizenFactory(cpr="0202441234", birth_date=dt.date(1944, 2, 2), municipality=frederiksberg, **both)  # not
+    CitizenFactory(cpr="0404511234", birth_date=dt.date(1951, 4, 4), municipality=frederiksberg)
+    rows = json.loads(run_command(capsys, "eligibility", "--year", "2026").out)
+    assert [(r["cpr"], r["exempt"]) for r in rows] == [
+        ("0202441234", False),
+        ("0303441234", True),
+        ("0404511234", False),
+    ]

@@ -176,3 +176,11 @@ def test_citizen_page_shows_groups_reasons_and_offer_history(client, consultant,
     assert response.status_code == 302
     page = client.get(url).content.decode()
     assert "Takket nej" in page and "Vil ikke" in page
+
+
+@freeze_time("2026-11-22")
+def test_citizen_page_shows_an_earlier_years_rules(client, consultant):
+    citizen = CitizenFactory(birth_date=dt.date(1938, 6, 1))  # turned 81 in 2019: the transition rule
+    client.force_login(consultant)
+    page = client.get(reverse("citizen-detail", args=[citizen.pk]), {"aar": 2019}).content.decode()
+    assert "overgangsregel, lov 508/2019" in page and "80 år og derover" in page
