@@ -29,7 +29,7 @@ class OfferFilter(django_filters.FilterSet):
         label=_("Målgruppe"), method="filter_group", choices=list(TARGET_GROUP_LABELS.items()), empty_label=_("Alle")
     )
     status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=OfferStatus.choices, widget=forms.SelectMultiple(attrs={"size": 4})
+        label=_("Status"), choices=OfferStatus.choices, widget=forms.CheckboxSelectMultiple
     )
     letter_kind = django_filters.ChoiceFilter(
         label=_("Invitationsform"), choices=InvitationKind.choices, empty_label=_("Alle")

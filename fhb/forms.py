@@ -20,6 +20,7 @@ WIDGET_CLASSES = {
     "selectmultiple": "form-select",
     "checkbox": "form-checkbox",
     "radioselect": "form-radio",
+    "checkboxselectmultiple": "form-checkbox",
     "clearablefile": "form-file-input",
     "file": "form-file-input",
 }
