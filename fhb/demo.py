@@ -21,6 +21,18 @@ from .registry import citizens_import, quality_standard_import, risk_events_impo
 
 DEMO_MUNICIPALITY = "740"
 DEMO_PASSWORD = "fhb-demo-2026"
+# Active in the demo's quality standard; caregiver_burden is the municipality's own group.
+DEMO_RISK_GROUPS = [
+    "widowed",
+    "spouse_nursing_home",
+    "spouse_seriously_ill",
+    "newcomer",
+    "hospital_discharge",
+    "lonely",
+    "concern_referral",
+    "self_referral",
+    "caregiver_burden",
+]
 DISTRICTS = {
     "Silkeborg By": ["8600"],
     "Nord": ["8620", "8632", "7442"],
@@ -261,16 +273,7 @@ def build_registry_csv(*, today: dt.date, count: int, rng: random.Random) -> tup
 
 
 def build_risk_events_csv(*, today: dt.date, people, rng: random.Random) -> str:
-    groups = [
-        "spouse_nursing_home",
-        "spouse_seriously_ill",
-        "newcomer",
-        "hospital_discharge",
-        "lonely",
-        "concern_referral",
-        "self_referral",
-        "caregiver_burden",
-    ]
+    groups = [g for g in DEMO_RISK_GROUPS if g != "widowed"]  # widowed comes from the civil status
     sources = {
         "concern_referral": "concern_referral",
         "self_referral": "self_referral",
@@ -294,19 +297,9 @@ def quality_standard_document(year: int) -> dict:
         "exempt_personal_care_and_practical_help": True,
         "risk_window_months": 12,
         "risk_groups": [
-            {"code": code}
-            for code in [
-                "widowed",
-                "spouse_nursing_home",
-                "spouse_seriously_ill",
-                "newcomer",
-                "hospital_discharge",
-                "lonely",
-                "concern_referral",
-                "self_referral",
-            ]
-        ]
-        + [{"code": "caregiver_burden", "label": "Pårørende med stor plejebyrde"}],
+            {"code": code, "label": "Pårørende med stor plejebyrde"} if code == "caregiver_burden" else {"code": code}
+            for code in DEMO_RISK_GROUPS
+        ],
         "invitations": {
             "age_70_living_alone": "open_letter",
             "age_75": "collective_event",

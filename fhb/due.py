@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .forms import DkfdsForm
 from .law import TARGET_GROUP_LABELS
 from .models import District, InvitationKind, Offer, OfferStatus, Role, User
+from .selectors import MunicipalityFilterSet
 
 
 def offers_visible_to(user: User) -> QuerySet[Offer]:
@@ -24,7 +25,9 @@ def offers_visible_to(user: User) -> QuerySet[Offer]:
     return Offer.objects.filter(municipality_id=user.municipality_id)
 
 
-class OfferFilter(django_filters.FilterSet):
+class OfferFilter(MunicipalityFilterSet):
+    postal_code_field = "citizen__postal_code"
+
     group = django_filters.ChoiceFilter(
         label=_("Målgruppe"), method="filter_group", choices=list(TARGET_GROUP_LABELS.items()), empty_label=_("Alle")
     )
@@ -50,20 +53,13 @@ class OfferFilter(django_filters.FilterSet):
         form = DkfdsForm
         fields = ["group", "status", "letter_kind", "postal_code", "district", "consultant", "not_invited"]
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        super().__init__(data, queryset, request=request, prefix=prefix)
-        user = request.user if request else None
-        if user is not None and getattr(user, "is_municipality_staff", False):
-            self.filters["district"].queryset = District.objects.filter(municipality_id=user.municipality_id)
-            self.filters["consultant"].queryset = User.objects.filter(
-                municipality_id=user.municipality_id, role=Role.CONSULTANT, is_active=True
-            )
+    def scope_choices(self, user: User) -> None:
+        self.filters["consultant"].queryset = User.objects.filter(
+            municipality_id=user.municipality_id, role=Role.CONSULTANT, is_active=True
+        )
 
     def filter_group(self, queryset, name, value: str) -> QuerySet[Offer]:
         return queryset.filter(groups__contains=f"|{value}|")
-
-    def filter_district(self, queryset, name, value: District) -> QuerySet[Offer]:
-        return queryset.filter(citizen__postal_code__in=value.postal_codes or [])
 
     def filter_not_invited(self, queryset, name, value: bool) -> QuerySet[Offer]:
         return queryset.filter(status=OfferStatus.DUE) if value else queryset

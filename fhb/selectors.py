@@ -69,7 +69,28 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-class CitizenFilter(django_filters.FilterSet):
+class MunicipalityFilterSet(django_filters.FilterSet):
+    """A filter set whose choice lists (districts, risk groups, consultants) come from the user's
+    own municipality: `scope_choices(user)` fills them."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = request.user if request else None
+        if user is not None and getattr(user, "is_municipality_staff", False):
+            if "district" in self.filters:
+                self.filters["district"].queryset = District.objects.filter(municipality_id=user.municipality_id)
+            self.scope_choices(user)
+
+    def scope_choices(self, user: User) -> None:
+        """Set the querysets of the filters' choices that depend on the municipality."""
+
+    def filter_district(self, queryset, name, value: District) -> QuerySet:
+        return queryset.filter(**{self.postal_code_field + "__in": value.postal_codes or []})
+
+    postal_code_field = "postal_code"
+
+
+class CitizenFilter(MunicipalityFilterSet):
     """Filters of the citizen list, shared by the web page and the API."""
 
     name = django_filters.CharFilter(method="filter_name", label=_("Navn"))
@@ -91,12 +112,8 @@ class CitizenFilter(django_filters.FilterSet):
         form = DkfdsForm
         fields = ["name", "age_min", "age_max", "postal_code", "district", "risk_group", "include_inactive"]
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        super().__init__(data, queryset, request=request, prefix=prefix)
-        user = request.user if request else None
-        if user is not None and getattr(user, "is_municipality_staff", False):
-            self.filters["district"].queryset = District.objects.filter(municipality_id=user.municipality_id)
-            self.filters["risk_group"].queryset = risk_groups_visible_to(user)
+    def scope_choices(self, user: User) -> None:
+        self.filters["risk_group"].queryset = risk_groups_visible_to(user)
 
     @property
     def qs(self):
@@ -116,9 +133,6 @@ class CitizenFilter(django_filters.FilterSet):
         if name == "age_min":
             return queryset.filter(birth_date_bounds_for_age(age_min=bound, age_max=None, on=today))
         return queryset.filter(birth_date_bounds_for_age(age_min=None, age_max=bound, on=today))
-
-    def filter_district(self, queryset, name, value: District) -> QuerySet[Citizen]:
-        return queryset.filter(postal_code__in=value.postal_codes or [])
 
     def filter_risk_group(self, queryset, name, value: RiskGroup) -> QuerySet[Citizen]:
         return queryset.filter(Exists(RiskEvent.objects.filter(citizen=OuterRef("pk"), risk_group=value)))
