@@ -2,9 +2,9 @@
 
 Built from the same RuleSet objects as the pure function in oracle.py, and tested against it
 (tests/fhb/test_eligibility_query.py). Each group is a boolean column computed in the database;
-birth-year groups are ranges on birth_date, at-risk is an EXISTS over risk events with the age at
-the event computed from year, month and day (so a 29 February birthday counts from 1 March, as in
-the oracle).
+birth-year groups are ranges on birth_date, at-risk is membership in the set of citizens with a
+qualifying risk event, the age at the event computed from year, month and day (so a 29 February
+birthday counts from 1 March, as in the oracle).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
 from ..models import Citizen, Municipality, RiskEvent
@@ -38,20 +38,23 @@ def _age_q(rule: AgeRule, year: int) -> Q:
     return q
 
 
-def _risk_exists(rule: RiskRule, *, group_codes: frozenset[str], start: dt.date, end: dt.date) -> Exists:
+def _at_risk(rule: RiskRule, *, group_codes: frozenset[str], start: dt.date, end: dt.date) -> Q:
+    """Citizens with a risk event in an active group inside the window, aged min..max in completed
+    years on the event's date. Uncorrelated (`id IN (...)`), so PostgreSQL computes the set once
+    and probes it per citizen, instead of a subquery per citizen."""
+    birth = "citizen__birth_date"
     event_mmdd = ExtractMonth("registered_on") * 100 + ExtractDay("registered_on")
-    birth_mmdd = ExtractMonth(OuterRef("birth_date")) * 100 + ExtractDay(OuterRef("birth_date"))
+    birth_mmdd = ExtractMonth(birth) * 100 + ExtractDay(birth)
     age = (
         ExtractYear("registered_on")
-        - ExtractYear(OuterRef("birth_date"))
+        - ExtractYear(birth)
         - Case(When(Q(_mmdd__lt=birth_mmdd), then=Value(1)), default=Value(0), output_field=IntegerField())
     )
     # Active groups by code: a built-in group, or the citizen's own municipality's group of that code.
-    in_scope = Q(risk_group__municipality__isnull=True) | Q(risk_group__municipality_id=OuterRef("municipality_id"))
+    in_scope = Q(risk_group__municipality__isnull=True) | Q(risk_group__municipality_id=F("citizen__municipality_id"))
     events = (
         RiskEvent.objects.filter(
             in_scope,
-            citizen=OuterRef("pk"),
             risk_group__code__in=sorted(group_codes),
             risk_group__is_active=True,
             registered_on__range=(start, end),
@@ -59,8 +62,9 @@ def _risk_exists(rule: RiskRule, *, group_codes: frozenset[str], start: dt.date,
         .annotate(_mmdd=event_mmdd)
         .annotate(_age=age)
         .filter(_age__gte=rule.min_age, _age__lte=rule.max_age)
+        .values("citizen_id")
     )
-    return Exists(events)
+    return Q(pk__in=events)
 
 
 def _flag(condition) -> Case:
@@ -77,7 +81,7 @@ def eligibility_queryset(
     start, end = window_start(as_of, policy.risk_window_months), dt.date(year, 12, 31)
     conditions: dict[str, Q] = {r.code: _age_q(r, year) for r in rules.age_rules}
     if rules.risk_rule:
-        conditions[rules.risk_rule.code] = Q(_risk_exists(rules.risk_rule, group_codes=codes, start=start, end=end))
+        conditions[rules.risk_rule.code] = _at_risk(rules.risk_rule, group_codes=codes, start=start, end=end)
     if transition_applies(rules, year):
         old = rules.transition_from
         old_as_of = min(as_of, rules.valid_from - dt.timedelta(days=1))
@@ -90,8 +94,7 @@ def eligibility_queryset(
         if old.risk_rule:
             old_start = window_start(old_as_of, policy.risk_window_months)
             conditions[old.risk_rule.code] = (
-                Q(_risk_exists(old.risk_rule, group_codes=codes, start=old_start, end=end))
-                & ~conditions[rules.risk_rule.code]
+                _at_risk(old.risk_rule, group_codes=codes, start=old_start, end=end) & ~conditions[rules.risk_rule.code]
             )
 
     columns = [Column(code, f"g_{code}") for code in conditions]
