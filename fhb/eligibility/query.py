@@ -38,7 +38,14 @@ def _age_q(rule: AgeRule, year: int) -> Q:
     return q
 
 
-def _at_risk(rule: RiskRule, *, group_codes: frozenset[str], start: dt.date, end: dt.date) -> Q:
+def _at_risk(
+    rule: RiskRule,
+    *,
+    group_codes: frozenset[str],
+    start: dt.date,
+    end: dt.date,
+    municipalities: list[Municipality] | None,
+) -> Q:
     """Citizens with a risk event in an active group inside the window, aged min..max in completed
     years on the event's date. Uncorrelated (`id IN (...)`), so PostgreSQL computes the set once
     and probes it per citizen, instead of a subquery per citizen."""
@@ -62,9 +69,10 @@ def _at_risk(rule: RiskRule, *, group_codes: frozenset[str], start: dt.date, end
         .annotate(_mmdd=event_mmdd)
         .annotate(_age=age)
         .filter(_age__gte=rule.min_age, _age__lte=rule.max_age)
-        .values("citizen_id")
     )
-    return Q(pk__in=events)
+    if municipalities is not None:  # only the set for the citizens asked about
+        events = events.filter(citizen__municipality__in=municipalities)
+    return Q(pk__in=events.values("citizen_id"))
 
 
 def _flag(condition) -> Case:
@@ -81,7 +89,9 @@ def eligibility_queryset(
     start, end = window_start(as_of, policy.risk_window_months), dt.date(year, 12, 31)
     conditions: dict[str, Q] = {r.code: _age_q(r, year) for r in rules.age_rules}
     if rules.risk_rule:
-        conditions[rules.risk_rule.code] = _at_risk(rules.risk_rule, group_codes=codes, start=start, end=end)
+        conditions[rules.risk_rule.code] = _at_risk(
+            rules.risk_rule, group_codes=codes, start=start, end=end, municipalities=municipalities
+        )
     if transition_applies(rules, year):
         old = rules.transition_from
         old_as_of = min(as_of, rules.valid_from - dt.timedelta(days=1))
@@ -94,7 +104,8 @@ def eligibility_queryset(
         if old.risk_rule:
             old_start = window_start(old_as_of, policy.risk_window_months)
             conditions[old.risk_rule.code] = (
-                _at_risk(old.risk_rule, group_codes=codes, start=old_start, end=end) & ~conditions[rules.risk_rule.code]
+                _at_risk(old.risk_rule, group_codes=codes, start=old_start, end=end, municipalities=municipalities)
+                & ~conditions[rules.risk_rule.code]
             )
 
     columns = [Column(code, f"g_{code}") for code in conditions]
@@ -105,7 +116,7 @@ def eligibility_queryset(
     for column in columns:
         queryset = queryset.annotate(**{column.field: _flag(conditions[column.code])})
     # Filter on the conditions themselves (not the CASE columns), so the database can test the cheap
-    # birth-date ranges first and run the risk-event EXISTS only for citizens outside them.
+    # birth-date ranges first and probe the at-risk set only for citizens outside them.
     any_group = Q()
     for condition in conditions.values():
         any_group |= condition
