@@ -344,6 +344,7 @@ class ImportKind(models.TextChoices):
     CITIZENS = "citizens", _("Borgere (registerudtræk)")
     RISK_EVENTS = "risk_events", _("Risikohændelser")
     QUALITY_STANDARD = "quality_standard", _("Kvalitetsstandard (JSON)")
+    VISITS = "visits", _("Besøg fra tidligere system")
 
 
 class ImportJob(models.Model):

@@ -18,6 +18,19 @@ from .tables import ImportFileError
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
+def _visits_import():
+    from visits.services import visits_import  # visits builds on fhb, not the other way round
+
+    return visits_import
+
+
+_SERVICES = {
+    ImportKind.CITIZENS: lambda: citizens_import,
+    ImportKind.RISK_EVENTS: lambda: risk_events_import,
+    ImportKind.VISITS: _visits_import,
+}
+
+
 def import_job_create(*, user: User, kind: str, filename: str, content: bytes, strict: bool) -> ImportJob:
     job = ImportJob.objects.create(
         municipality=user.municipality,
@@ -54,7 +67,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
             job.applied = True
             job.message = outcome.summary
         else:
-            service = citizens_import if job.kind == ImportKind.CITIZENS else risk_events_import
+            service = _SERVICES[job.kind]()
             result = service(data=data, strict=job.strict, municipality=job.municipality, user=user, progress=progress)
             job.created, job.updated, job.unchanged, job.rejected = (
                 result.created,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from django.db import transaction
 from django.utils import timezone
 
-from .. import cpr as cprlib
 from ..models import Citizen, Municipality, RiskEvent, RiskGroup, RiskSource, User
 from .bulk import insert_with_history, update_with_history
+from .lookup import CitizenLookup
 from .tables import (
     ImportFileError,
     ImportResult,
@@ -43,15 +41,7 @@ def risk_events_import(
     today = timezone.localdate()
     total = len(table.rows)
 
-    numbers = []
-    for _, raw in table.rows:
-        with contextlib.suppress(cprlib.InvalidCpr):
-            numbers.append(cprlib.normalise(raw["cpr"]))
-    citizens: dict[str, list[Citizen]] = {}
-    scope = Citizen.objects.all() if municipality is None else Citizen.objects.filter(municipality=municipality)
-    for chunk in iter_chunks(sorted(set(numbers)), 5000):
-        for citizen in scope.filter(cpr__in=chunk).only("id", "cpr", "municipality_id", "birth_date", "moved_out_on"):
-            citizens.setdefault(citizen.cpr, []).append(citizen)
+    lookup = CitizenLookup([raw["cpr"] for _, raw in table.rows], municipality=municipality, fields=("birth_date",))
     groups: dict[tuple[int | None, str], RiskGroup] = {}
     group_scope = RiskGroup.objects.all() if municipality is None else RiskGroup.objects.for_municipality(municipality)
     for group in group_scope:
@@ -67,16 +57,8 @@ def risk_events_import(
 
         citizen = None
         try:
-            number = cprlib.normalise(require(raw["cpr"]))
-            matches = citizens.get(number, [])
-            current = [c for c in matches if c.moved_out_on is None] or matches
-            if not matches:
-                fail("cpr", "borgeren findes ikke i registeret; importér registerudtrækket først")
-            elif len(current) > 1:
-                fail("cpr", "CPR-nummeret findes i flere kommuner; angiv kommunen (--municipality)")
-            else:
-                citizen = current[0]
-        except (cprlib.InvalidCpr, InvalidValue) as exc:
+            citizen = lookup.find(raw["cpr"])
+        except InvalidValue as exc:
             fail("cpr", str(exc))
         group = None
         code = raw["risk_group"].strip().lower()

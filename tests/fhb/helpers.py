@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.core.management import CommandError, load_command_class
+from django.core.management import CommandError, get_commands, load_command_class
 
 
 @dataclass
@@ -20,7 +20,7 @@ def run_command(capsys, name: str, *argv: str) -> Run:
     """Like `manage.py NAME ARGV...`: CommandError gives its returncode and message on stderr,
     as BaseCommand.run_from_argv does (without its closing of the test's database connection)."""
     capsys.readouterr()
-    command = load_command_class("fhb", name)
+    command = load_command_class(get_commands()[name], name)
     options = vars(command.create_parser("manage.py", name).parse_args(argv))
     args = options.pop("args", ())
     code = 0

@@ -1,0 +1,210 @@
+"""Writes of the visits app: importing a visit history (interfaces.md § 3) and letting recorded
+visits move the year's offer along (a completed visit -> visited, a declined one -> declined)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from fhb.models import Municipality, Offer, OfferStatus, OfferTransition, User
+from fhb.registry.bulk import insert_values, insert_with_history, update_values, update_with_history
+from fhb.registry.lookup import CitizenLookup
+from fhb.registry.tables import (
+    ImportFileError,
+    ImportResult,
+    InvalidValue,
+    Progress,
+    RowError,
+    parse_date,
+    read_table,
+    require,
+)
+
+from .models import VISIT_KINDS, Visit, VisitKind, VisitOutcome, VisitSource
+
+REQUIRED = ["cpr", "date", "kind", "outcome"]
+OPTIONAL = ["consultant", "note"]
+_KINDS = {k.value for k in VisitKind}
+_OUTCOMES = {o.value for o in VisitOutcome}
+
+
+def _consultants(municipality_ids: set[int]) -> dict[tuple[int, str], User]:
+    """Staff by (municipality, username) and (municipality, full name), both lower-cased."""
+    found: dict[tuple[int, str], User] = {}
+    for user in User.objects.filter(municipality_id__in=municipality_ids):
+        found[(user.municipality_id, user.username.lower())] = user
+        name = user.get_full_name().lower()
+        if name:
+            found.setdefault((user.municipality_id, name), user)
+    return found
+
+
+def visits_import(
+    *,
+    data: bytes | str,
+    strict: bool = False,
+    municipality: Municipality | None = None,
+    user: User | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Upsert a previous system's visits and contacts, keyed by citizen, date and kind. A consultant
+    who is not (or no longer) a user is kept by name. Completed and declined visits move the
+    citizen's offer for that year, where there is one."""
+    table = read_table(data, required=REQUIRED, optional=OPTIONAL)
+    result = ImportResult(errors=list(table.shape_errors))
+    rejected = {e.row for e in table.shape_errors}
+    today = timezone.localdate()
+    lookup = CitizenLookup(
+        [raw["cpr"] for _, raw in table.rows], municipality=municipality, fields=("birth_date", "deceased_on")
+    )
+    staff = _consultants({c.municipality_id for cs in lookup.by_cpr.values() for c in cs})
+    parsed: list[dict] = []
+    seen: dict[tuple, int] = {}
+    for line, raw in table.rows:
+        errors: list[RowError] = []
+
+        def fail(column: str, reason: str, raw=raw, line=line, errors=errors) -> None:
+            errors.append(RowError(line, column, raw.get(column, ""), reason))
+
+        citizen = None
+        try:
+            citizen = lookup.find(raw["cpr"])
+        except InvalidValue as exc:
+            fail("cpr", str(exc))
+        day = None
+        try:
+            day = parse_date(require(raw["date"]))
+            if day > today:
+                fail("date", "datoen ligger i fremtiden")
+            elif citizen is not None and day < citizen.birth_date:
+                fail("date", "datoen ligger før borgerens fødselsdato")
+            elif citizen is not None and citizen.deceased_on and day > citizen.deceased_on:
+                fail("date", f"datoen ligger efter borgerens død ({citizen.deceased_on:%d-%m-%Y})")
+        except InvalidValue as exc:
+            fail("date", str(exc))
+        kind, outcome = raw["kind"].strip().lower(), raw["outcome"].strip().lower()
+        if kind not in _KINDS:
+            fail("kind", "ukendt type; brug home_visit, follow_up_visit, collective_event eller phone_call")
+        if outcome not in _OUTCOMES:
+            fail("outcome", "ukendt udfald; brug completed, declined, no_show eller cancelled")
+        values: dict = {}
+        if table.has("consultant"):
+            name = raw["consultant"].strip()
+            match = staff.get((citizen.municipality_id, name.lower())) if citizen and name else None
+            values["consultant_id"] = match.pk if match else None
+            values["consultant_name"] = "" if match else name[:200]
+        if table.has("note"):
+            values["note"] = raw["note"]
+        if not errors:
+            key = (citizen.pk, day, kind)
+            if key in seen:
+                fail("date", f"samme borger, dato og type står også i række {seen[key]}")
+            else:
+                seen[key] = line
+        if errors:
+            result.errors.extend(errors)
+            rejected.add(line)
+        else:
+            parsed.append({"citizen": citizen, "visit_date": day, "kind": kind, "outcome": outcome, **values})
+    result.rejected = len(rejected)
+    result.errors.sort(key=lambda e: e.row)
+    if strict and result.rejected:
+        result.applied = False
+        return result
+    if not parsed and not result.rejected:
+        raise ImportFileError("Filen indeholder ingen besøg.")
+
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {
+            (v.citizen_id, v.visit_date, v.kind): v
+            for v in Visit.objects.filter(source=VisitSource.IMPORTED, citizen_id__in={p["citizen"].pk for p in parsed})
+        }
+        to_create, to_update, fields = [], [], set()
+        for row in parsed:
+            citizen = row.pop("citizen")
+            visit = existing.get((citizen.pk, row["visit_date"], row["kind"]))
+            if visit is None:
+                to_create.append(
+                    Visit(
+                        municipality_id=citizen.municipality_id,
+                        citizen=citizen,
+                        source=VisitSource.IMPORTED,
+                        created_at=now,
+                        updated_at=now,
+                        **row,
+                    )
+                )
+                continue
+            diff = {k for k, v in row.items() if getattr(visit, k) != v}
+            if diff:
+                for k in diff:
+                    setattr(visit, k, row[k])
+                visit.updated_at = now
+                fields |= diff | {"updated_at"}
+                to_update.append(visit)
+            else:
+                result.unchanged += 1
+        insert_with_history(Visit, to_create, user=user, reason="import", now=now)
+        update_with_history(Visit, to_update, sorted(fields), user=user, reason="import", now=now)
+        offers_follow_visits(to_create + to_update, user=user)
+    result.created, result.updated = len(to_create), len(to_update)
+    if progress:
+        progress(len(table.rows), len(table.rows))
+    return result
+
+
+# Which offer statuses a visit's outcome moves, and to what.
+FOLLOWS = {
+    VisitOutcome.COMPLETED: (
+        OfferStatus.VISITED,
+        {
+            OfferStatus.DUE,
+            OfferStatus.INVITED,
+            OfferStatus.BOOKED,
+            OfferStatus.NO_RESPONSE,
+            OfferStatus.DECLINED,
+            OfferStatus.EXEMPT,
+        },
+    ),
+    VisitOutcome.DECLINED: (
+        OfferStatus.DECLINED,
+        {OfferStatus.DUE, OfferStatus.INVITED, OfferStatus.BOOKED, OfferStatus.NO_RESPONSE},
+    ),
+}
+
+
+def offers_follow_visits(visits: list[Visit], *, user: User | None) -> int:
+    """Move each (citizen, year) offer by the visits: completed beats declined. Phone calls, no-shows
+    and cancellations do not move an offer. Returns how many offers moved."""
+    wanted: dict[tuple[int, int], str] = {}
+    for visit in visits:
+        if visit.kind not in VISIT_KINDS or visit.outcome not in FOLLOWS:
+            continue
+        key = (visit.citizen_id, visit.visit_date.year)
+        if wanted.get(key) != VisitOutcome.COMPLETED:
+            wanted[key] = visit.outcome
+    if not wanted:
+        return 0
+    condition = Q()
+    for citizen_id, year in wanted:
+        condition |= Q(citizen_id=citizen_id, year=year)
+    now = timezone.now()
+    updates, transitions = [], []
+    for offer_id, citizen_id, year, status in Offer.objects.filter(condition).values_list(
+        "id", "citizen_id", "year", "status"
+    ):
+        to_status, from_statuses = FOLLOWS[wanted[(citizen_id, year)]]
+        if status in from_statuses:
+            updates.append([offer_id, to_status, now])
+            transitions.append(
+                [offer_id, status, to_status, now, user.pk if user else None, "Besøg registreret", None, ""]
+            )
+    update_values(Offer, ["status", "updated_at"], updates)
+    insert_values(
+        OfferTransition,
+        ["offer_id", "from_status", "to_status", "at", "by_id", "note", "on", "letter_kind"],
+        transitions,
+    )
+    return len(updates)
