@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from fhb.models import Citizen, Municipality, User
 
 
 class VisitKind(models.TextChoices):
-    HOME_VISIT = "home_visit", _("Forebyggende hjemmebesøg")
+    HOME_VISIT = "home_visit", pgettext_lazy("visit kind", "Forebyggende hjemmebesøg")
     FOLLOW_UP_VISIT = "follow_up_visit", _("Genbesøg")
     COLLECTIVE_EVENT = "collective_event", _("Kollektivt arrangement")
     PHONE_CALL = "phone_call", _("Telefonsamtale")
