@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
 from ..models import Citizen, Municipality, RiskEvent
@@ -38,18 +38,12 @@ def _age_q(rule: AgeRule, year: int) -> Q:
     return q
 
 
-def _at_risk(
-    rule: RiskRule,
-    *,
-    group_codes: frozenset[str],
-    start: dt.date,
-    end: dt.date,
-    municipalities: list[Municipality] | None,
-) -> Q:
-    """Citizens with a risk event in an active group inside the window, aged min..max in completed
-    years on the event's date. Uncorrelated (`id IN (...)`), so PostgreSQL computes the set once
-    and probes it per citizen, instead of a subquery per citizen."""
-    birth = "citizen__birth_date"
+def _qualifying_events(
+    rule: RiskRule, *, group_codes: frozenset[str], start: dt.date, end: dt.date, birth, municipality
+):
+    """Risk events in an active group inside the window, the citizen aged min..max in completed
+    years on the event's date. `birth` and `municipality` are the citizen's birth date and
+    municipality id, as expressions (a join or an outer reference)."""
     event_mmdd = ExtractMonth("registered_on") * 100 + ExtractDay("registered_on")
     birth_mmdd = ExtractMonth(birth) * 100 + ExtractDay(birth)
     age = (
@@ -58,8 +52,8 @@ def _at_risk(
         - Case(When(Q(_mmdd__lt=birth_mmdd), then=Value(1)), default=Value(0), output_field=IntegerField())
     )
     # Active groups by code: a built-in group, or the citizen's own municipality's group of that code.
-    in_scope = Q(risk_group__municipality__isnull=True) | Q(risk_group__municipality_id=F("citizen__municipality_id"))
-    events = (
+    in_scope = Q(risk_group__municipality__isnull=True) | Q(risk_group__municipality_id=municipality)
+    return (
         RiskEvent.objects.filter(
             in_scope,
             risk_group__code__in=sorted(group_codes),
@@ -70,9 +64,39 @@ def _at_risk(
         .annotate(_age=age)
         .filter(_age__gte=rule.min_age, _age__lte=rule.max_age)
     )
-    if municipalities is not None:  # only the set for the citizens asked about
-        events = events.filter(citizen__municipality__in=municipalities)
-    return Q(pk__in=events.values("citizen_id"))
+
+
+def _at_risk(
+    rule: RiskRule,
+    *,
+    group_codes: frozenset[str],
+    start: dt.date,
+    end: dt.date,
+    municipalities: list[Municipality] | None,
+) -> Q:
+    """At risk, as the query plan that wins at each scope (measured in bench/eligibility.py):
+    for the whole country an uncorrelated `id IN (set)` (the set is built once and probed); for
+    one municipality a correlated EXISTS (a look-up in the risk-event index per citizen), which
+    avoids building the set from the whole country's events for every municipality."""
+    if municipalities is None:
+        events = _qualifying_events(
+            rule,
+            group_codes=group_codes,
+            start=start,
+            end=end,
+            birth=F("citizen__birth_date"),
+            municipality=F("citizen__municipality_id"),
+        )
+        return Q(pk__in=events.values("citizen_id"))
+    events = _qualifying_events(
+        rule,
+        group_codes=group_codes,
+        start=start,
+        end=end,
+        birth=OuterRef("birth_date"),
+        municipality=OuterRef("municipality_id"),
+    ).filter(citizen=OuterRef("pk"))
+    return Q(Exists(events))
 
 
 def _flag(condition) -> Case:

@@ -103,12 +103,18 @@ def test_query_equals_oracle(custom_group, data, year, offset, policy):
             result = eligibility_for(facts, year=year, as_of=as_of, policy=policy)
             if result:
                 expected.append((result.cpr, result.groups, result.exempt, result.exemption_reason))
+        # Both query plans: one municipality (correlated EXISTS) and the whole country (a set).
         got = [
             (e.cpr, e.groups, e.exempt, e.exemption_reason)
             for e in eligibility_rows(municipality=municipality, year=year, as_of=as_of, policy=policy)
         ]
+        got_national = [
+            (e.cpr, e.groups, e.exempt, e.exemption_reason)
+            for e in eligibility_rows(everyone=True, year=year, as_of=as_of, policy=policy)
+        ]
         transaction.set_rollback(True)
     assert got == expected
+    assert got_national == expected
 
 
 def test_command_json_and_csv_format(db, capsys):
