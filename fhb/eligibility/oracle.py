@@ -22,8 +22,11 @@ class CitizenFacts:
     risk_events: tuple[tuple[str, dt.date], ...] = ()  # (risk group code, registered_on)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Eligibility:
+    """What a citizen must be offered in a year. Not frozen: a national run makes 330,000 of these
+    and frozen dataclasses set every field through object.__setattr__."""
+
     cpr: str
     groups: tuple[str, ...]
     visits_required: int
