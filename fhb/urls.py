@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from visits import views as visits_views
+
 from . import views, views_due
 
 urlpatterns = [
@@ -17,6 +19,8 @@ urlpatterns = [
     path("maalgrupper/", views_due.DueListView.as_view(), name="due-list"),
     path("maalgrupper/beregn/", views_due.DueListSyncView.as_view(), name="due-list-sync"),
     path("tilbud/<int:pk>/status/", views_due.OfferStatusView.as_view(), name="offer-status"),
+    path("borgere/<int:pk>/besoeg/ny/", visits_views.VisitCreateView.as_view(), name="visit-create"),
+    path("besoeg/<int:pk>/", visits_views.VisitEditView.as_view(), name="visit-edit"),
     path("import/", views.ImportListView.as_view(), name="import-list"),
     path("import/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
     path("import/<int:pk>/fejl.csv", views.ImportErrorReportView.as_view(), name="import-errors"),

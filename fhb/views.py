@@ -115,6 +115,8 @@ class CitizenDetailView(StaffRequiredMixin, View):
         context["eligibility_years"] = range(today.year - 1, FIRST_YEAR - 1, -1)
         context["offers"] = citizen.offers.prefetch_related("transitions__by").order_by("-year")
         context["visits"] = citizen.visits.select_related("consultant")[:50]
+        context["can_record_visit"] = request.user.has_perm("visits.add_visit")
+        context["can_read_notes"] = request.user.has_perm("visits.view_note", citizen)
         context["offer_form"] = OfferStatusForm()
         return render(request, "fhb/citizen_detail.html", context)
 

@@ -43,6 +43,13 @@ class Visit(models.Model):
     consultant = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits")
     consultant_name = models.CharField(_("konsulent (fra tidligere system)"), max_length=200, blank=True)
     note = models.TextField(_("journalnotat"), blank=True)
+    started_at = models.TimeField(_("starttidspunkt"), null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("varighed (minutter)"), null=True, blank=True)
+    themes = models.JSONField(_("temaer"), default=list, blank=True)
+    is_draft = models.BooleanField(_("kladde"), default=False)
+    # Optimistic locking: an edit names the version it started from and fails if it has moved on.
+    version = models.PositiveIntegerField(default=1)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     source = models.CharField(max_length=20, choices=VisitSource.choices, default=VisitSource.RECORDED)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from fhb.errors import DomainError
 from fhb.models import Municipality, Offer, OfferStatus, OfferTransition, User
 from fhb.registry.bulk import insert_values, insert_with_history, update_values, update_with_history
 from fhb.registry.lookup import CitizenLookup
@@ -208,3 +209,97 @@ def offers_follow_visits(visits: list[Visit], *, user: User | None) -> int:
         transitions,
     )
     return len(updates)
+
+
+def _validate(*, citizen, kind: str, outcome: str, visit_date, themes: list[str]) -> None:
+    from .themes import THEMES
+
+    if kind not in _KINDS:
+        raise DomainError("Vælg en gyldig type.", field="kind")
+    if outcome not in _OUTCOMES:
+        raise DomainError("Vælg et gyldigt udfald.", field="outcome")
+    if visit_date > timezone.localdate():
+        raise DomainError(
+            "Datoen ligger i fremtiden. Et besøg registreres, når det har fundet sted.", field="visit_date"
+        )
+    if visit_date < citizen.birth_date:
+        raise DomainError("Datoen ligger før borgerens fødselsdato.", field="visit_date")
+    if citizen.deceased_on and visit_date > citizen.deceased_on:
+        raise DomainError(f"Borgeren døde {citizen.deceased_on:%d-%m-%Y}; datoen ligger efter.", field="visit_date")
+    unknown = [t for t in themes if t not in THEMES]
+    if unknown:
+        raise DomainError(f"Ukendte temaer: {', '.join(unknown)}.", field="themes")
+    if kind == VisitKind.PHONE_CALL and themes and outcome != VisitOutcome.COMPLETED:
+        raise DomainError("Temaer kan kun registreres for en gennemført samtale.", field="themes")
+
+
+def visit_record(
+    *,
+    citizen,
+    user: User,
+    kind: str,
+    outcome: str,
+    visit_date,
+    started_at=None,
+    duration_minutes: int | None = None,
+    themes: list[str] | None = None,
+    note: str = "",
+    is_draft: bool = False,
+) -> Visit:
+    """Record a visit or contact. A draft keeps what was typed and changes nothing else; a final
+    record of a completed (or declined) visit moves the year's offer. A phone call is a contact,
+    never a visit: it is recorded but does not move the offer."""
+    themes = list(themes or [])
+    _validate(citizen=citizen, kind=kind, outcome=outcome, visit_date=visit_date, themes=themes)
+    with transaction.atomic():
+        visit = Visit.objects.create(
+            municipality_id=citizen.municipality_id,
+            citizen=citizen,
+            kind=kind,
+            outcome=outcome,
+            visit_date=visit_date,
+            started_at=started_at,
+            duration_minutes=duration_minutes,
+            themes=themes,
+            note=note,
+            is_draft=is_draft,
+            consultant=user,
+            recorded_by=user,
+            source=VisitSource.RECORDED,
+        )
+        if not is_draft:
+            offers_follow_visits([visit], user=user)
+    return visit
+
+
+EDITABLE = ["kind", "outcome", "visit_date", "started_at", "duration_minutes", "themes", "note", "is_draft"]
+
+
+def visit_update(*, visit: Visit, user: User, version: int, **changes) -> Visit:
+    """Save an edit made from `version`. If a colleague saved in between, nothing is overwritten:
+    a DomainError asks to reload (optimistic locking)."""
+    values = {name: changes.get(name, getattr(visit, name)) for name in EDITABLE}
+    values["themes"] = list(values["themes"] or [])
+    _validate(
+        citizen=visit.citizen,
+        kind=values["kind"],
+        outcome=values["outcome"],
+        visit_date=values["visit_date"],
+        themes=values["themes"],
+    )
+    with transaction.atomic():
+        current = Visit.objects.select_for_update().get(pk=visit.pk)
+        if current.version != version:
+            raise DomainError(
+                "En kollega har gemt en nyere udgave af besøget, mens du skrev. Dine ændringer er ikke gemt: "
+                "genindlæs siden, og skriv dem ind igen."
+            )
+        for name, value in values.items():
+            setattr(current, name, value)
+        current.version = version + 1
+        current._history_user = user
+        current.save()
+        visit = current
+        if not visit.is_draft:
+            offers_follow_visits([visit], user=user)
+    return visit

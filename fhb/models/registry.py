@@ -313,6 +313,7 @@ ACCESS_ENDPOINT_LABELS = {
     "api:citizen-lookup": _("API: opslag på CPR-nummer"),
     "api:citizen-eligibility": _("API: målgrupper"),
     "due-list-export": _("Eksport af målgruppeliste"),
+    "visit-edit": _("Besøg"),
 }
 
 

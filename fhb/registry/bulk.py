@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
+from django.db.models import JSONField
 from psycopg import sql
+from psycopg.types.json import Jsonb
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 BATCH = 2000
@@ -29,7 +31,8 @@ def insert_values(model, fields: list[str], rows: list[list]) -> list[int]:
         )
         ids = [pk for (pk,) in cursor.fetchall()]
     columns = ["id", *(model._meta.get_field(f).column for f in fields)]
-    _copy(table, columns, ([pk, *row] for pk, row in zip(ids, rows, strict=True)))
+    adapt = _adapter(model, fields)
+    _copy(table, columns, ([pk, *adapt(row)] for pk, row in zip(ids, rows, strict=True)))
     return ids
 
 
@@ -49,7 +52,8 @@ def update_values(model, fields: list[str], rows: list[list]) -> None:
                 sql.SQL(", ").join(sql.Identifier(c) for c in columns), sql.Identifier(table)
             )
         )
-        _copy("fhb_bulk_update", ["id", *columns], rows)
+        adapt = _adapter(model, fields)
+        _copy("fhb_bulk_update", ["id", *columns], ([row[0], *adapt(row[1:])] for row in rows))
         cursor.execute(
             sql.SQL("UPDATE {} AS t SET {} FROM fhb_bulk_update AS u WHERE t.id = u.id").format(
                 sql.Identifier(table),
@@ -102,11 +106,35 @@ def _copy_history(model, objs: list, *, history_type: str, user, reason: str, no
     tracked = [f for f in history._meta.concrete_fields if not f.name.startswith("history_")]
     columns = [f.column for f in tracked] + ["history_date", "history_change_reason", "history_type", "history_user_id"]
     user_id = user.pk if user is not None else None
+    adapt = _adapter(history, [f.attname for f in tracked])
     _copy(
         history._meta.db_table,
         columns,
-        ([getattr(obj, f.attname) for f in tracked] + [now, reason, history_type, user_id] for obj in objs),
+        ([*adapt([getattr(obj, f.attname) for f in tracked]), now, reason, history_type, user_id] for obj in objs),
     )
+
+
+def _adapter(model, fields: list[str]):
+    """A function adapting a row's values for COPY: JSON fields as jsonb (psycopg would otherwise
+    send a list as an array)."""
+    json_at = [i for i, name in enumerate(fields) if isinstance(_field(model, name), JSONField)]
+    if not json_at:
+        return list
+
+    def adapt(row) -> list:
+        row = list(row)
+        for i in json_at:
+            row[i] = Jsonb(row[i])
+        return row
+
+    return adapt
+
+
+def _field(model, name: str):
+    for field in model._meta.concrete_fields:
+        if name in (field.name, field.attname):
+            return field
+    raise LookupError(name)
 
 
 def _copy(table: str, columns: list[str], rows) -> None:

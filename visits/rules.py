@@ -1,0 +1,9 @@
+"""Who may record visits and read journal notes (health data, GDPR art. 9): consultants and team
+leaders of the citizen's municipality; a municipality admin runs imports but reads no notes."""
+
+import rules
+
+from fhb.rules import is_consultant, is_team_leader, same_municipality
+
+rules.add_perm("visits.add_visit", is_consultant | is_team_leader)
+rules.add_perm("visits.view_note", (is_consultant | is_team_leader) & same_municipality)
