@@ -52,15 +52,23 @@ def test_visit_after_death_is_refused(citizen, mette):
     citizen.deceased_on = dt.date(2026, 6, 1)
     citizen.save()
     with pytest.raises(DomainError, match="døde 01-06-2026"):
-        visit_record(citizen=citizen, user=mette, kind="home_visit", outcome="completed", visit_date=dt.date(2026, 6, 2))
+        visit_record(
+            citizen=citizen, user=mette, kind="home_visit", outcome="completed", visit_date=dt.date(2026, 6, 2)
+        )
 
 
 def test_completed_visit_moves_offer_but_drafts_and_calls_do_not(citizen, mette):
     offers_sync(municipality=citizen.municipality, year=2026)
     offer = Offer.objects.get(citizen=citizen, year=2026)
     visit_record(citizen=citizen, user=mette, kind="phone_call", outcome="completed", visit_date=dt.date(2026, 11, 2))
-    draft = visit_record(citizen=citizen, user=mette, kind="home_visit", outcome="completed",
-                         visit_date=dt.date(2026, 11, 3), is_draft=True)
+    draft = visit_record(
+        citizen=citizen,
+        user=mette,
+        kind="home_visit",
+        outcome="completed",
+        visit_date=dt.date(2026, 11, 3),
+        is_draft=True,
+    )
     offer.refresh_from_db()
     assert offer.status == "due"
     visit_update(visit=draft, user=mette, version=draft.version, is_draft=False, themes=["loneliness", "grief"])
@@ -71,8 +79,14 @@ def test_completed_visit_moves_offer_but_drafts_and_calls_do_not(citizen, mette)
 
 def test_optimistic_locking_refuses_to_overwrite_a_newer_edit(citizen, mette):
     colleague = UserFactory(role=Role.CONSULTANT)
-    visit = visit_record(citizen=citizen, user=mette, kind="home_visit", outcome="completed",
-                         visit_date=dt.date(2026, 11, 3), note="Første udgave")
+    visit = visit_record(
+        citizen=citizen,
+        user=mette,
+        kind="home_visit",
+        outcome="completed",
+        visit_date=dt.date(2026, 11, 3),
+        note="Første udgave",
+    )
     visit_update(visit=visit, user=colleague, version=1, note="Kollegas rettelse")
     with pytest.raises(DomainError, match="nyere udgave"):
         visit_update(visit=visit, user=mette, version=1, note="Min rettelse")
@@ -84,25 +98,58 @@ def test_optimistic_locking_refuses_to_overwrite_a_newer_edit(citizen, mette):
 def test_form_keeps_input_on_error_and_saves(client, citizen, mette):
     client.force_login(mette)
     url = reverse("visit-create", args=[citizen.pk])
-    bad = client.post(url, {"kind": "home_visit", "outcome": "completed", "visit_date": "2026-12-24",
-                            "themes": ["loneliness"], "note": "Talte om naboen", "action": "save"})
+    bad = client.post(
+        url,
+        {
+            "kind": "home_visit",
+            "outcome": "completed",
+            "visit_date": "2026-12-24",
+            "themes": ["loneliness"],
+            "note": "Talte om naboen",
+            "action": "save",
+        },
+    )
     body = bad.content.decode()
     assert bad.status_code == 200 and "fremtiden" in body and "Talte om naboen" in body
     assert 'value="loneliness" class="form-checkbox" id="id_themes_2" checked' in body or "checked" in body
-    good = client.post(url, {"kind": "home_visit", "outcome": "completed", "visit_date": "2026-11-19",
-                             "themes": ["loneliness"], "note": "Talte om naboen", "action": "save"})
+    good = client.post(
+        url,
+        {
+            "kind": "home_visit",
+            "outcome": "completed",
+            "visit_date": "2026-11-19",
+            "themes": ["loneliness"],
+            "note": "Talte om naboen",
+            "action": "save",
+        },
+    )
     assert good.status_code == 302
     visit = Visit.objects.get()
     edit = client.get(reverse("visit-edit", args=[visit.pk])).content.decode()
     assert "Talte om naboen" in edit and 'name="version" value="1"' in edit
-    stale = client.post(reverse("visit-edit", args=[visit.pk]), {"kind": "home_visit", "outcome": "completed",
-                        "visit_date": "2026-11-19", "note": "x", "version": "0", "action": "save"})
+    stale = client.post(
+        reverse("visit-edit", args=[visit.pk]),
+        {
+            "kind": "home_visit",
+            "outcome": "completed",
+            "visit_date": "2026-11-19",
+            "note": "x",
+            "version": "0",
+            "action": "save",
+        },
+    )
     assert "nyere udgave" in stale.content.decode() and Visit.objects.get().note == "Talte om naboen"
 
 
 def test_roles_and_notes(client, citizen, mette, frederiksberg):
-    visit_record(citizen=citizen, user=mette, kind="home_visit", outcome="completed",
-                 visit_date=dt.date(2026, 11, 3), note="Fortroligt notat")
+    visit_record(
+        citizen=citizen,
+        user=mette,
+        kind="home_visit",
+        outcome="completed",
+        visit_date=dt.date(2026, 11, 3),
+        note="Fortroligt notat",
+    )
     page = reverse("citizen-detail", args=[citizen.pk])
     client.force_login(mette)
     assert "Fortroligt notat" in client.get(page).content.decode()
