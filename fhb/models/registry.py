@@ -314,6 +314,7 @@ ACCESS_ENDPOINT_LABELS = {
     "api:citizen-eligibility": _("API: målgrupper"),
     "due-list-export": _("Eksport af målgruppeliste"),
     "visit-edit": _("Besøg"),
+    "api:visit-update": _("API: besøg"),
 }
 
 

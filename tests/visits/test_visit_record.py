@@ -161,3 +161,52 @@ def test_roles_and_notes(client, citizen, mette, frederiksberg):
     client.force_login(outsider)
     assert client.get(reverse("visit-create", args=[citizen.pk])).status_code == 404
     assert client.get(reverse("visit-edit", args=[Visit.objects.get().pk])).status_code == 404
+
+
+def test_api_record_edit_lock_and_note_visibility(client, citizen, mette, frederiksberg):
+    client.force_login(mette)
+    created = client.post(
+        reverse("api:visit-list"),
+        {
+            "citizen": citizen.pk,
+            "kind": "home_visit",
+            "outcome": "completed",
+            "visit_date": "2026-11-19",
+            "themes": ["grief"],
+            "note": "Notat",
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.json()
+    visit_id = created.json()["id"]
+    future = client.post(
+        reverse("api:visit-list"),
+        {
+            "citizen": citizen.pk,
+            "kind": "home_visit",
+            "outcome": "completed",
+            "visit_date": "2027-01-01",
+        },
+        content_type="application/json",
+    )
+    assert future.status_code == 400 and "fremtiden" in future.json()["visit_date"][0]
+    url = reverse("api:visit-detail", args=[visit_id])
+    edited = client.patch(url, {"note": "Rettet", "version": 1}, content_type="application/json")
+    assert edited.status_code == 200 and edited.json()["version"] == 2
+    stale = client.patch(url, {"note": "Gammel", "version": 1}, content_type="application/json")
+    assert stale.status_code == 400 and "nyere udgave" in stale.json()["detail"]
+    admin = UserFactory(role=Role.MUNICIPALITY_ADMIN)
+    client.force_login(admin)
+    listed = client.get(reverse("api:visit-list"), {"citizen": citizen.pk}).json()["results"][0]
+    assert "note" not in listed
+    assert (
+        client.post(
+            reverse("api:visit-list"),
+            {"citizen": citizen.pk, "kind": "home_visit", "outcome": "completed", "visit_date": "2026-11-19"},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+    client.force_login(UserFactory(role=Role.CONSULTANT, municipality=frederiksberg))
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("api:visit-list")).json()["count"] == 0
