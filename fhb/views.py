@@ -23,6 +23,7 @@ from .offers import default_as_of
 from .permissions import StaffRequiredMixin
 from .registry.jobs import import_job_create
 from .registry.tables import RowError, write_error_report
+from .timeline import citizen_timeline
 
 PAGE_SIZE = 25
 LIST_FIELDS = ("id", "cpr", "first_name", "last_name", "address", "postal_code", "city", "birth_date", "household_size")
@@ -117,6 +118,7 @@ class CitizenDetailView(StaffRequiredMixin, View):
         context["visits"] = citizen.visits.select_related("consultant")[:50]
         context["can_record_visit"] = request.user.has_perm("visits.add_visit")
         context["can_read_notes"] = request.user.has_perm("visits.view_note", citizen)
+        context["timeline"] = citizen_timeline(citizen, show_notes=context["can_read_notes"])[:100]
         context["offer_form"] = OfferStatusForm()
         return render(request, "fhb/citizen_detail.html", context)
 

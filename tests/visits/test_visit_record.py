@@ -210,3 +210,34 @@ def test_api_record_edit_lock_and_note_visibility(client, citizen, mette, freder
     client.force_login(UserFactory(role=Role.CONSULTANT, municipality=frederiksberg))
     assert client.get(url).status_code == 404
     assert client.get(reverse("api:visit-list")).json()["count"] == 0
+
+
+def test_timeline_orders_offers_risk_events_and_visits(client, citizen, mette):
+    from fhb.models import RiskEvent, RiskGroup
+
+    offers_sync(municipality=citizen.municipality, year=2026, as_of=dt.date(2026, 1, 1))
+    RiskEvent.objects.create(
+        citizen=citizen,
+        risk_group=RiskGroup.objects.get(municipality=None, code="lonely"),
+        registered_on=dt.date(2026, 3, 2),
+        source="concern_referral",
+    )
+    visit_record(
+        citizen=citizen,
+        user=mette,
+        kind="home_visit",
+        outcome="completed",
+        visit_date=dt.date(2026, 11, 3),
+        note="Hemmeligt notat",
+    )
+    client.force_login(mette)
+    page = client.get(reverse("citizen-detail", args=[citizen.pk])).content.decode()
+    timeline = page[page.index('id="tidslinje"') : page.index('id="maalgrupper"')]
+    visited = timeline.index("Tilbud 2026: Besøgt")
+    visit = timeline.index("03-11-2026")
+    risk = timeline.index("Risiko: Ensom eller isoleret")
+    assert min(visited, visit) < risk  # newest first
+    assert "Bekymringshenvendelse" in timeline and "Hemmeligt notat" in timeline
+    client.force_login(UserFactory(role=Role.MUNICIPALITY_ADMIN))
+    page = client.get(reverse("citizen-detail", args=[citizen.pk])).content.decode()
+    assert "Hemmeligt notat" not in page
