@@ -345,4 +345,54 @@ def demo_seed(*, today: dt.date, citizens: int = 20_000, seed: int = 79) -> dict
         citizen_result = citizens_import(data=registry)
         risk_result = risk_events_import(data=build_risk_events_csv(today=today, people=people, rng=rng))
     offers = [offers_sync(municipality=municipality, year=y).summary for y in (today.year, today.year + 1)]
-    return {"municipality": municipality, "citizens": citizen_result, "risk_events": risk_result, "offers": offers}
+    visit_result = None
+    if citizen_result is not None:  # with a new population: a few weeks of visits by the consultants
+        from visits.services import visits_import  # visits builds on fhb
+
+        visit_result = visits_import(data=build_visits_csv(municipality=municipality, today=today, rng=rng))
+    return {
+        "municipality": municipality,
+        "citizens": citizen_result,
+        "risk_events": risk_result,
+        "offers": offers,
+        "visits": visit_result,
+    }
+
+
+def build_visits_csv(*, municipality: Municipality, today: dt.date, rng: random.Random) -> str:
+    """Four weeks of the consultants' work: mostly completed home visits on weekdays, some
+    declines, no-shows and phone calls, among citizens due this year."""
+    from .models import Offer
+
+    consultants = [u for u, *_ in STAFF if u.startswith("konsulent")]
+    candidates = list(
+        Offer.objects.filter(municipality=municipality, year=today.year, status="due")
+        .select_related("citizen")
+        .order_by("id")
+    )
+    due = rng.sample(candidates, min(220, len(candidates)))
+    notes = [
+        "Talte om hverdagen og fremtiden.",
+        "Ønsker info om motionshold.",
+        "Bekymret for fald.",
+        "Henvist til besøgsven.",
+        "",
+    ]
+    out = io.StringIO()
+    out.write("cpr;date;kind;outcome;consultant;note\n")
+    for offer in due:
+        day = today - dt.timedelta(days=rng.randint(1, 28))
+        while day.weekday() >= 5:
+            day -= dt.timedelta(days=1)
+        kind, outcome = rng.choices(
+            [
+                ("home_visit", "completed"),
+                ("home_visit", "declined"),
+                ("home_visit", "no_show"),
+                ("phone_call", "completed"),
+            ],
+            [70, 12, 6, 12],
+        )[0]
+        note = rng.choice(notes) if outcome == "completed" else ""
+        out.write(f"{offer.citizen.cpr};{day.isoformat()};{kind};{outcome};{rng.choice(consultants)};{note}\n")
+    return out.getvalue()

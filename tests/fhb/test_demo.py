@@ -4,6 +4,7 @@ import datetime as dt
 
 from fhb.demo import DEMO_PASSWORD, demo_seed
 from fhb.models import Citizen, Offer, QualityStandard, RiskEvent, User
+from visits.models import Visit
 
 
 def test_demo_seed_builds_a_municipality_once(db):
@@ -18,6 +19,9 @@ def test_demo_seed_builds_a_municipality_once(db):
     assert RiskEvent.objects.filter(citizen__municipality=municipality).exists()
     assert QualityStandard.objects.get(municipality=municipality, year=2026).risk_groups.count() == 9
     assert Offer.objects.filter(municipality=municipality, year=2026).exists()
+    visits = Visit.objects.filter(municipality=municipality)
+    assert visits.count() > 10 and visits.filter(consultant__username__startswith="konsulent").count() == visits.count()
+    assert Offer.objects.filter(municipality=municipality, year=2026, status="visited").exists()
     roles = sorted(User.objects.filter(municipality=municipality).values_list("role", flat=True))
     assert roles == ["consultant", "consultant", "consultant", "municipality_admin", "team_leader"]
     assert User.objects.get(username="admin").check_password(DEMO_PASSWORD)

@@ -23,6 +23,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Risk events: {made['risk_events'].summary}")
         for line in made["offers"]:
             self.stdout.write(f"Target groups: {line}")
+        if made["visits"] is not None:
+            self.stdout.write(f"Visits (last four weeks): {made['visits'].summary}")
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for username, first, last, role, _title in STAFF:
             self.stdout.write(f"  {username:<12} {first} {last} ({role.label})")
