@@ -12,11 +12,10 @@ from fhb.models import Municipality, Offer, OfferStatus, OfferTransition, User
 from fhb.registry.bulk import insert_values, insert_with_history, update_values, update_with_history
 from fhb.registry.lookup import CitizenLookup
 from fhb.registry.tables import (
-    ImportFileError,
     ImportResult,
     InvalidValue,
     Progress,
-    RowError,
+    Validation,
     parse_date,
     read_table,
     require,
@@ -53,20 +52,17 @@ def visits_import(
     who is not (or no longer) a user is kept by name. Completed and declined visits move the
     citizen's offer for that year, where there is one."""
     table = read_table(data, required=REQUIRED, optional=OPTIONAL)
-    result = ImportResult(errors=list(table.shape_errors))
-    rejected = {e.row for e in table.shape_errors}
+    result = ImportResult()
+    validation = Validation(table, result)
     today = timezone.localdate()
     lookup = CitizenLookup(
         [raw["cpr"] for _, raw in table.rows], municipality=municipality, fields=("birth_date", "deceased_on")
     )
     staff = _consultants({c.municipality_id for cs in lookup.by_cpr.values() for c in cs})
     parsed: list[dict] = []
-    seen: dict[tuple, int] = {}
     for line, raw in table.rows:
-        errors: list[RowError] = []
-
-        def fail(column: str, reason: str, raw=raw, line=line, errors=errors) -> None:
-            errors.append(RowError(line, column, raw.get(column, ""), reason))
+        check = validation.row(line, raw)
+        fail = check.fail
 
         citizen = None
         try:
@@ -97,24 +93,14 @@ def visits_import(
             values["consultant_name"] = "" if match else name[:200]
         if table.has("note"):
             values["note"] = raw["note"]
-        if not errors:
-            key = (citizen.pk, day, kind)
-            if key in seen:
-                fail("date", f"samme borger, dato og type står også i række {seen[key]}")
-            else:
-                seen[key] = line
-        if errors:
-            result.errors.extend(errors)
-            rejected.add(line)
-        else:
+        if not check.errors:
+            check.unique(
+                (citizen.pk, day, kind), column="date", reason="samme borger, dato og type står også i række {row}"
+            )
+        if validation.accept(check):
             parsed.append({"citizen": citizen, "visit_date": day, "kind": kind, "outcome": outcome, **values})
-    result.rejected = len(rejected)
-    result.errors.sort(key=lambda e: e.row)
-    if strict and result.rejected:
-        result.applied = False
+    if not validation.finish(strict=strict, valid=len(parsed), empty="Filen indeholder ingen besøg."):
         return result
-    if not parsed and not result.rejected:
-        raise ImportFileError("Filen indeholder ingen besøg.")
 
     now = timezone.now()
     with transaction.atomic():

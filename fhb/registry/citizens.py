@@ -13,11 +13,10 @@ from .. import cpr as cprlib
 from ..models import Citizen, CivilStatus, Municipality, RiskEvent, RiskGroup, RiskSource, User
 from .bulk import insert_with_history, update_with_history
 from .tables import (
-    ImportFileError,
     ImportResult,
     InvalidValue,
     Progress,
-    RowError,
+    Validation,
     iter_chunks,
     parse_bool,
     parse_date,
@@ -116,19 +115,16 @@ def citizens_import(
     """Upsert the citizens of a registry extract. With `municipality`, rows for any other
     municipality are rejected (an admin uploads only their own)."""
     table = read_table(data, required=REQUIRED, optional=OPTIONAL)
-    result = ImportResult(errors=list(table.shape_errors))
-    rejected_lines = {e.row for e in table.shape_errors}
+    result = ImportResult()
+    validation = Validation(table, result)
     municipalities = {m.code: m for m in Municipality.objects.all()}
     today = timezone.localdate()
     total = len(table.rows)
 
     rows: list[_Row] = []
-    seen: dict[tuple[int, str], int] = {}
     for index, (line, raw) in enumerate(table.rows, 1):
-        errors: list[RowError] = []
-
-        def fail(column: str, reason: str, raw=raw, line=line, errors=errors) -> None:
-            errors.append(RowError(line, column, raw.get(column, ""), reason))
+        check = validation.row(line, raw)
+        fail = check.fail
 
         parsed_cpr = None
         try:
@@ -157,16 +153,9 @@ def citizens_import(
                     fail(column, "datoen ligger før borgerens fødselsdato")
             if isinstance(values.get("deceased_on"), dt.date) and values["deceased_on"] > today:
                 fail("deceased_on", "dødsdatoen ligger i fremtiden")
-        if parsed_cpr and muni and not errors:
-            key = (muni.pk, parsed_cpr.number)
-            if key in seen:
-                fail("cpr", f"CPR-nummeret står også i række {seen[key]}")
-            else:
-                seen[key] = line
-        if errors:
-            result.errors.extend(errors)
-            rejected_lines.add(line)
-        else:
+        if parsed_cpr and muni and not check.errors:
+            check.unique((muni.pk, parsed_cpr.number), column="cpr", reason="CPR-nummeret står også i række {row}")
+        if validation.accept(check):
             if (
                 values.get("civil_status") == CivilStatus.DEAD
                 and not values.get("deceased_on")
@@ -176,14 +165,8 @@ def citizens_import(
             rows.append(_Row(line, muni.pk, parsed_cpr, values))
         if progress and index % 5000 == 0:
             progress(index // 2, total)
-    result.rejected = len(rejected_lines)
-    result.errors.sort(key=lambda e: e.row)
-
-    if strict and result.rejected:
-        result.applied = False
+    if not validation.finish(strict=strict, valid=len(rows), empty="Filen indeholder ingen rækker med borgere."):
         return result
-    if not rows and not result.rejected:
-        raise ImportFileError("Filen indeholder ingen rækker med borgere.")
     with transaction.atomic():
         _apply(rows, result, user=user, progress=progress, total=total)
     return result

@@ -9,11 +9,10 @@ from ..models import Citizen, Municipality, RiskEvent, RiskGroup, RiskSource, Us
 from .bulk import insert_with_history, update_with_history
 from .lookup import CitizenLookup
 from .tables import (
-    ImportFileError,
     ImportResult,
     InvalidValue,
     Progress,
-    RowError,
+    Validation,
     iter_chunks,
     parse_date,
     read_table,
@@ -36,8 +35,8 @@ def risk_events_import(
     """Register risk events for citizens already in the registry. With `municipality`, only that
     municipality's citizens are found (the upload page and `--municipality`)."""
     table = read_table(data, required=REQUIRED, optional=OPTIONAL)
-    result = ImportResult(errors=list(table.shape_errors))
-    rejected_lines = {e.row for e in table.shape_errors}
+    result = ImportResult()
+    validation = Validation(table, result)
     today = timezone.localdate()
     total = len(table.rows)
 
@@ -48,12 +47,9 @@ def risk_events_import(
         groups[(group.municipality_id, group.code)] = group
 
     parsed: list[tuple[int, Citizen, RiskGroup, object, dict]] = []
-    seen: dict[tuple[int, int, object], int] = {}
     for index, (line, raw) in enumerate(table.rows, 1):
-        errors: list[RowError] = []
-
-        def fail(column: str, reason: str, raw=raw, line=line, errors=errors) -> None:
-            errors.append(RowError(line, column, raw.get(column, ""), reason))
+        check = validation.row(line, raw)
+        fail = check.fail
 
         citizen = None
         try:
@@ -85,26 +81,18 @@ def risk_events_import(
             values["source"] = source
         if table.has("note"):
             values["note"] = raw["note"]
-        if not errors and citizen and group:
-            key = (citizen.pk, group.pk, registered_on)
-            if key in seen:
-                fail("cpr", f"samme borger, risikogruppe og dato står også i række {seen[key]}")
-            else:
-                seen[key] = line
-        if errors:
-            result.errors.extend(errors)
-            rejected_lines.add(line)
-        else:
+        if not check.errors and citizen and group:
+            check.unique(
+                (citizen.pk, group.pk, registered_on),
+                column="cpr",
+                reason="samme borger, risikogruppe og dato står også i række {row}",
+            )
+        if validation.accept(check):
             parsed.append((line, citizen, group, registered_on, values))
         if progress and index % 5000 == 0:
             progress(index, total)
-    result.rejected = len(rejected_lines)
-    result.errors.sort(key=lambda e: e.row)
-    if strict and result.rejected:
-        result.applied = False
+    if not validation.finish(strict=strict, valid=len(parsed), empty="Filen indeholder ingen risikohændelser."):
         return result
-    if not parsed and not result.rejected:
-        raise ImportFileError("Filen indeholder ingen risikohændelser.")
 
     with transaction.atomic():
         existing: dict[tuple[int, int, object], RiskEvent] = {}

@@ -164,3 +164,56 @@ def require(value: str) -> str:
 def iter_chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+class RowCheck:
+    """The errors found in one data row; a row with any error is rejected whole."""
+
+    def __init__(self, validation: Validation, line: int, raw: dict[str, str]):
+        self.validation, self.line, self.raw = validation, line, raw
+        self.errors: list[RowError] = []
+
+    def fail(self, column: str, reason: str) -> None:
+        self.errors.append(RowError(self.line, column, self.raw.get(column, ""), reason))
+
+    def unique(self, key, *, column: str, reason: str) -> None:
+        """The file must not name the same thing twice; `reason` may use {row} (the first one)."""
+        seen = self.validation.seen
+        if key in seen:
+            self.fail(column, reason.format(row=seen[key]))
+        else:
+            seen[key] = self.line
+
+
+class Validation:
+    """A file's row-by-row validation, shared by every CSV import: which rows are rejected, with
+    which errors, and whether anything may be applied (`--strict`)."""
+
+    def __init__(self, table: Table, result: ImportResult):
+        self.result = result
+        result.errors = list(table.shape_errors)
+        self.rejected = {e.row for e in table.shape_errors}
+        self.seen: dict = {}
+
+    def row(self, line: int, raw: dict[str, str]) -> RowCheck:
+        return RowCheck(self, line, raw)
+
+    def accept(self, check: RowCheck) -> bool:
+        """True when the row is valid; otherwise record its errors and reject it."""
+        if check.errors:
+            self.result.errors.extend(check.errors)
+            self.rejected.add(check.line)
+            return False
+        return True
+
+    def finish(self, *, strict: bool, valid: int, empty: str) -> bool:
+        """Close validation; True when the valid rows may be applied. Raises ImportFileError when
+        the file holds no rows at all (`empty` says what was expected)."""
+        self.result.rejected = len(self.rejected)
+        self.result.errors.sort(key=lambda e: e.row)
+        if strict and self.result.rejected:
+            self.result.applied = False
+            return False
+        if not valid and not self.result.rejected:
+            raise ImportFileError(empty)
+        return True
