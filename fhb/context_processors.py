@@ -8,7 +8,12 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated or not getattr(user, "is_municipality_staff", False):
         return {"nav_items": []}
-    items = [("citizens", _("Borgere"), reverse("citizen-list")), ("due", _("Målgrupper"), reverse("due-list"))]
+    items = []
+    if user.has_perm("visits.add_visit"):
+        items.append(("agenda", _("Min dag"), reverse("agenda")))
+    items += [("citizens", _("Borgere"), reverse("citizen-list")), ("due", _("Målgrupper"), reverse("due-list"))]
+    if user.has_perm("visits.view_events"):
+        items.append(("events", _("Arrangementer"), reverse("event-list")))
     if user.has_perm("fhb.import_registry"):
         items.append(("imports", _("Import"), reverse("import-list")))
     items.append(("api", _("API"), reverse("api-docs")))

@@ -350,7 +350,11 @@ def demo_seed(*, today: dt.date, citizens: int = 20_000, seed: int = 79) -> dict
         from visits.services import visits_import  # visits builds on fhb
 
         visit_result = visits_import(data=build_visits_csv(municipality=municipality, today=today, rng=rng))
+    from visits.demo import demo_agenda
+
+    agenda = demo_agenda(municipality=municipality, today=today, rng=rng)
     return {
+        "agenda": agenda,
         "municipality": municipality,
         "citizens": citizen_result,
         "risk_events": risk_result,

@@ -80,7 +80,11 @@ class RiskEventForm(DkfdsForm):
     mark_optional = True
     risk_group = forms.ModelChoiceField(label=_("Risikogruppe"), queryset=RiskGroup.objects.none())
     registered_on = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
-    source = forms.ChoiceField(label=_("Kilde"), choices=RiskSource.choices, initial=RiskSource.OTHER)
+    source = forms.ChoiceField(
+        label=_("Kilde"),
+        choices=[c for c in RiskSource.choices if c[0] != RiskSource.HOSPITAL_NOTIFICATION],
+        initial=RiskSource.OTHER,
+    )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, risk_groups=None, **kwargs):
@@ -100,3 +104,36 @@ class OfferStatusForm(DkfdsForm):
 
         super().__init__(*args, **kwargs)
         self.fields["to_status"].choices = [(s.value, s.label) for s in OfferStatus if s not in (OfferStatus.LAPSED,)]
+
+
+class ReferralForm(DkfdsForm):
+    """Intake: a concern referral or a self-referral."""
+
+    mark_optional = True
+    kind = forms.ChoiceField(
+        label=_("Henvendelse"),
+        choices=[
+            (RiskSource.CONCERN_REFERRAL, _("Bekymringshenvendelse (fra pårørende, en anden enhed, egen læge)")),
+            (RiskSource.SELF_REFERRAL, _("Selvhenvendelse (borgeren selv)")),
+        ],
+        widget=forms.RadioSelect,
+        initial=RiskSource.CONCERN_REFERRAL,
+    )
+    referrer = forms.CharField(
+        label=_("Henvendelsen kommer fra"),
+        max_length=200,
+        required=False,
+        help_text=_("Fx datter, hjemmeplejen, egen læge. Skal udfyldes ved en bekymringshenvendelse."),
+    )
+    received_on = forms.DateField(
+        label=_("Modtaget"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(
+        label=_("Hvad drejer henvendelsen sig om?"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.utils import timezone
+
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()

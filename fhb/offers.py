@@ -18,6 +18,9 @@ from .registry.bulk import insert_values, update_values
 
 # Letter kind when a citizen is in several groups: the most supportive form wins.
 LETTER_PRIORITY = [InvitationKind.DATE_LETTER, InvitationKind.OPEN_LETTER, InvitationKind.COLLECTIVE_EVENT]
+# The letter for a citizen who declined a collective event and must be offered an individual visit
+# (BEK 716/2019 § 2): a concrete time, the form that reaches those who tend to say no.
+INDIVIDUAL_LETTER = InvitationKind.DATE_LETTER
 # Statuses the sync may still change (nothing has been done yet).
 OPEN = {OfferStatus.DUE, OfferStatus.EXEMPT}
 ALLOWED = {
@@ -30,6 +33,7 @@ ALLOWED = {
         OfferStatus.LAPSED,
     },
     OfferStatus.INVITED: {
+        OfferStatus.DUE,  # declined the alternative format (an event): offered an individual visit
         OfferStatus.BOOKED,
         OfferStatus.VISITED,
         OfferStatus.DECLINED,
@@ -97,6 +101,11 @@ def offers_sync(
         row[0]: list(row[1:])
         for row in Offer.objects.filter(municipality=municipality, year=year).values_list("citizen_id", "id", *SYNCED)
     }
+    individual = set(
+        Offer.objects.filter(municipality=municipality, year=year, individual_required=True).values_list(
+            "citizen_id", flat=True
+        )
+    )
     new_rows: list[list] = []
     new_statuses: list[str] = []
     updates: list[list] = []
@@ -107,6 +116,8 @@ def offers_sync(
         eligible += 1
         seen.add(row.citizen_id)
         values = _offer_values(row, policy)
+        if row.citizen_id in individual and values[3] == InvitationKind.COLLECTIVE_EVENT:
+            values[3] = INDIVIDUAL_LETTER
         current = existing.get(row.citizen_id)
         if current is None:
             new_rows.append([municipality.pk, row.citizen_id, year, row.birth_date, now, now, *values])
@@ -193,4 +204,24 @@ def offer_transition(
     )
     offer.status = to_status
     offer.save(update_fields=["status", "invited_on", "letter_kind", "updated_at"])
+    return offer
+
+
+@transaction.atomic
+def offer_require_individual(*, offer: Offer, user: User | None, note: str) -> Offer:
+    """The citizen declined the alternative format (a collective event). BEK 716/2019 § 2: they must
+    be offered an individual visit, so the offer is due again, planned as a date letter, and the
+    sync never turns it back into an event invitation. An offer already past that point (booked,
+    visited) is left as it is."""
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    offer.individual_required = True
+    if offer.letter_kind == InvitationKind.COLLECTIVE_EVENT:
+        offer.letter_kind = INDIVIDUAL_LETTER
+    offer.save(update_fields=["individual_required", "letter_kind", "updated_at"])
+    if offer.status in (OfferStatus.INVITED, OfferStatus.NO_RESPONSE):
+        OfferTransition.objects.create(
+            offer=offer, from_status=offer.status, to_status=OfferStatus.DUE, by=user, note=note
+        )
+        offer.status = OfferStatus.DUE
+        offer.save(update_fields=["status", "updated_at"])
     return offer

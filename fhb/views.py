@@ -17,7 +17,7 @@ from django.views import View
 from . import selectors, services
 from .eligibility.rules import FIRST_YEAR
 from .errors import DomainError
-from .forms import CitizenSearchForm, ImportUploadForm, OfferStatusForm, RiskEventForm
+from .forms import CitizenSearchForm, ImportUploadForm, OfferStatusForm, ReferralForm, RiskEventForm
 from .models import ImportJob
 from .offers import default_as_of
 from .permissions import StaffRequiredMixin
@@ -117,6 +117,9 @@ class CitizenDetailView(StaffRequiredMixin, View):
         context["offers"] = citizen.offers.prefetch_related("transitions__by").order_by("-year")
         context["visits"] = citizen.visits.select_related("consultant")[:50]
         context["can_record_visit"] = request.user.has_perm("visits.add_visit")
+        context["bookings"] = citizen.bookings.filter(status="booked").select_related("consultant")
+        context["follow_ups"] = citizen.follow_ups.select_related("assigned_to").order_by("status", "due_on", "id")[:30]
+        context["registrations"] = citizen.event_registrations.select_related("event").order_by("-event__date")[:10]
         context["can_read_notes"] = request.user.has_perm("visits.view_note", citizen)
         context["timeline"] = citizen_timeline(citizen, show_notes=context["can_read_notes"])[:100]
         context["offer_form"] = OfferStatusForm()
@@ -236,3 +239,29 @@ def paginate(queryset, request, size: int):
 
 def _today():
     return timezone.localdate()
+
+
+class ReferralView(StaffRequiredMixin, View):
+    """Intake: a concern referral or self-referral taken by phone or letter becomes a risk event,
+    and the citizen is put on this year's due list at once when that makes them eligible."""
+
+    permission_required = "fhb.add_riskevent"
+
+    def get(self, request, pk, form=None):
+        citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
+        return render(request, "fhb/referral_form.html", {"citizen": citizen, "form": form or ReferralForm()})
+
+    def post(self, request, pk):
+        from .intake import referral_outcome_text, referral_register
+
+        citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
+        form = ReferralForm(request.POST)
+        if form.is_valid():
+            try:
+                _, refresh = referral_register(citizen=citizen, user=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, referral_outcome_text(refresh))
+                return redirect("citizen-detail", pk=citizen.pk)
+        return self.get(request, pk, form=form)

@@ -76,3 +76,181 @@ class Visit(models.Model):
     @property
     def is_visit(self) -> bool:
         return self.kind in VISIT_KINDS
+
+
+class Screening(models.Model):
+    """A screening done during a visit, with its structured values (see visits.screenings)."""
+
+    class Level(models.TextChoices):
+        NORMAL = "normal", _("Normal")
+        ATTENTION = "attention", _("Opmærksomhed")
+        RED = "red", _("Rød — handling")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="screenings")
+    kind = models.CharField(_("screening"), max_length=30)
+    values = models.JSONField(_("værdier"), default=dict)
+    level = models.CharField(_("vurdering"), max_length=10, choices=Level.choices, default=Level.NORMAL)
+    finding = models.CharField(_("fund"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["visit", "kind"], name="screening_unique_kind")]
+        verbose_name = _("screening")
+        verbose_name_plural = _("screeninger")
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.summary}"
+
+    @property
+    def definition(self):
+        from .screenings import SCREENINGS
+
+        return SCREENINGS.get(self.kind)
+
+    @property
+    def label(self) -> str:
+        return str(self.definition.label) if self.definition else self.kind
+
+    @property
+    def summary(self) -> str:
+        return self.definition.summary(self.values) if self.definition else ""
+
+
+class FollowUpKind(models.TextChoices):
+    CIVIL_SOCIETY = "civil_society", _("Henvisning til civilsamfundsaktivitet")
+    HANDOVER = "handover", _("Overdragelse til anden kommunal enhed")
+    GP = "gp", _("Kontakt til egen læge")
+    NEW_VISIT = "new_visit", _("Nyt besøg (genbesøg)")
+    NEW_CONTACT = "new_contact", _("Ny kontakt (telefon)")
+    OWN_ACTIVITY = "own_activity", _("Teamets egne aktiviteter")
+
+
+class MunicipalUnit(models.TextChoices):
+    HOME_HELP = "home_help_83", _("Hjemmehjælp (§ 83)")
+    REHABILITATION = "rehabilitation_83a", _("Rehabiliteringsforløb (§ 83 a)")
+    TRAINING = "training_86", _("Træning (§ 86)")
+    ASSISTIVE_DEVICES = "assistive_devices_112", _("Hjælpemidler (§ 112)")
+    HOUSING = "housing_116", _("Boligindretning (§ 116)")
+    DEMENTIA = "dementia_coordinator", _("Demenskoordinator")
+
+
+# Follow-ups that pass information about the citizen to someone else: they need consent.
+SHARING_KINDS = frozenset({FollowUpKind.HANDOVER, FollowUpKind.GP})
+# Follow-ups that are a new visit or contact the consultant must make by a date.
+DATED_KINDS = frozenset({FollowUpKind.NEW_VISIT, FollowUpKind.NEW_CONTACT})
+
+
+class FollowUp(models.Model):
+    """What was agreed at a visit: a referral, a hand-over (with the citizen's consent to share), or
+    a new visit or contact by a date. Open follow-ups show on the consultant's agenda."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Åben")
+        DONE = "done", _("Udført")
+        CANCELLED = "cancelled", _("Annulleret")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="follow_ups")
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="follow_ups")
+    visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups")
+    kind = models.CharField(_("opfølgning"), max_length=20, choices=FollowUpKind.choices)
+    unit = models.CharField(_("enhed"), max_length=30, choices=MunicipalUnit.choices, blank=True)
+    description = models.CharField(_("beskrivelse"), max_length=300, blank=True)
+    due_on = models.DateField(_("senest"), null=True, blank=True)
+    consent_given = models.BooleanField(_("samtykke til videregivelse"), default=False)
+    consent_to = models.CharField(_("samtykke gælder"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    done_on = models.DateField(_("udført"), null=True, blank=True)
+    done_visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    assigned_to = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups", verbose_name=_("ansvarlig")
+    )
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["assigned_to", "status", "due_on"], name="followup_agenda")]
+        verbose_name = _("opfølgning")
+        verbose_name_plural = _("opfølgninger")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        if self.kind == FollowUpKind.HANDOVER and self.unit:
+            return f"{self.get_kind_display()}: {self.get_unit_display()}"
+        return str(self.get_kind_display())
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < timezone.localdate()
+
+
+class CollectiveEvent(models.Model):
+    """A collective event (kollektivt arrangement, BEK 716/2019 § 1): a senior day, a birthday
+    event, a course. Attendance counts as a visit of kind `collective_event`."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="events")
+    title = models.CharField(_("titel"), max_length=200)
+    theme = models.CharField(_("tema"), max_length=200, blank=True)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    date = models.DateField(_("dato"))
+    starts_at = models.TimeField(_("starttidspunkt"))
+    ends_at = models.TimeField(_("sluttidspunkt"), null=True, blank=True)
+    venue = models.CharField(_("sted"), max_length=300)
+    capacity = models.PositiveIntegerField(_("pladser"))
+    speakers = models.TextField(_("oplægsholdere og samarbejdspartnere"), blank=True)
+    target_groups = models.JSONField(_("målgrupper"), default=list, blank=True)
+    cancelled = models.BooleanField(_("aflyst"), default=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "starts_at", "id"]
+        indexes = [models.Index(fields=["municipality", "date"], name="event_muni_date")]
+        verbose_name = _("kollektivt arrangement")
+        verbose_name_plural = _("kollektive arrangementer")
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.date:%d-%m-%Y}"
+
+
+class RegistrationStatus(models.TextChoices):
+    INVITED = "invited", _("Inviteret")
+    REGISTERED = "registered", _("Tilmeldt")
+    DECLINED = "declined", _("Takket nej")
+    ATTENDED = "attended", _("Deltog")
+    NO_SHOW = "no_show", _("Udeblev")
+
+
+class EventRegistration(models.Model):
+    event = models.ForeignKey(CollectiveEvent, on_delete=models.CASCADE, related_name="registrations")
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="event_registrations")
+    status = models.CharField(
+        _("status"), max_length=12, choices=RegistrationStatus.choices, default=RegistrationStatus.INVITED
+    )
+    invited_at = models.DateTimeField(_("inviteret"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("svar"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("tjekket ind"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decline_reason = models.CharField(_("begrundelse"), max_length=300, blank=True)
+    visit = models.OneToOneField(Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="registration")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["citizen__last_name", "citizen__first_name", "id"]
+        constraints = [models.UniqueConstraint(fields=["event", "citizen"], name="registration_unique")]
+        verbose_name = _("tilmelding")
+        verbose_name_plural = _("tilmeldinger")
+
+    def __str__(self) -> str:
+        return f"{self.citizen} · {self.event} ({self.get_status_display()})"

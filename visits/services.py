@@ -21,7 +21,20 @@ from fhb.registry.tables import (
     require,
 )
 
-from .models import VISIT_KINDS, Visit, VisitKind, VisitOutcome, VisitSource
+from .models import (
+    DATED_KINDS,
+    SHARING_KINDS,
+    VISIT_KINDS,
+    FollowUp,
+    FollowUpKind,
+    MunicipalUnit,
+    Screening,
+    Visit,
+    VisitKind,
+    VisitOutcome,
+    VisitSource,
+)
+from .screenings import RED, ScreeningError, screening_read
 
 REQUIRED = ["cpr", "date", "kind", "outcome"]
 OPTIONAL = ["consultant", "note"]
@@ -219,6 +232,120 @@ def _validate(*, citizen, kind: str, outcome: str, visit_date, themes: list[str]
         raise DomainError("Temaer kan kun registreres for en gennemført samtale.", field="themes")
 
 
+def screenings_read(citizen, *, kind: str, outcome: str, visit_date, screenings: dict[str, dict]) -> list[dict]:
+    """Validate the screenings of a visit: {kind: {measure: value}} -> readings. Screenings are
+    done at a completed home or follow-up visit, not over the phone or at an event."""
+    if not screenings:
+        return []
+    if kind not in (VisitKind.HOME_VISIT, VisitKind.FOLLOW_UP_VISIT) or outcome != VisitOutcome.COMPLETED:
+        raise DomainError("Screeninger registreres kun ved et gennemført besøg i hjemmet.", field="screenings")
+    readings = []
+    for code, raw in screenings.items():
+        try:
+            readings.append(screening_read(code, raw, birth_date=citizen.birth_date, sex=citizen.sex, on=visit_date))
+        except ScreeningError as exc:
+            raise DomainError(exc.message, field="screenings") from None
+    return readings
+
+
+def follow_up_check(
+    *, kind: str, unit: str = "", description: str = "", due_on=None, consent_given: bool = False, after=None
+) -> None:
+    """The rules of a follow-up, one DomainError naming the field at a time."""
+    if kind not in FollowUpKind.values:
+        raise DomainError("Vælg en gyldig opfølgning.", field="kind")
+    if kind == FollowUpKind.HANDOVER and unit not in MunicipalUnit.values:
+        raise DomainError("Vælg den enhed, borgeren overdrages til.", field="unit")
+    if kind != FollowUpKind.HANDOVER and unit:
+        raise DomainError("En enhed vælges kun ved overdragelse til en kommunal enhed.", field="unit")
+    if kind in (FollowUpKind.CIVIL_SOCIETY, FollowUpKind.OWN_ACTIVITY) and not description.strip():
+        raise DomainError("Skriv hvilken aktivitet borgeren henvises til.", field="description")
+    if kind in DATED_KINDS:
+        if due_on is None:
+            raise DomainError("Angiv senest hvornår besøget eller kontakten skal ske.", field="due_on")
+        if after is not None and due_on < after:
+            raise DomainError("Fristen ligger før besøget.", field="due_on")
+    if kind in SHARING_KINDS and not consent_given:
+        raise DomainError(
+            "Borgerens samtykke til at dele oplysninger skal registreres, før der overdrages.", field="consent_given"
+        )
+
+
+def _follow_ups_create(visit: Visit, follow_ups: list[dict], *, user: User) -> list[FollowUp]:
+    made = []
+    for data in follow_ups:
+        data = dict(data)
+        follow_up_check(
+            kind=data.get("kind", ""),
+            unit=data.get("unit", ""),
+            description=data.get("description", ""),
+            due_on=data.get("due_on"),
+            consent_given=bool(data.get("consent_given")),
+            after=visit.visit_date,
+        )
+        consent_to = data.get("consent_to", "").strip()
+        if data.get("consent_given") and not consent_to:
+            consent_to = (
+                str(MunicipalUnit(data["unit"]).label) if data.get("unit") else str(FollowUpKind(data["kind"]).label)
+            )
+        made.append(
+            FollowUp.objects.create(
+                municipality_id=visit.municipality_id,
+                citizen_id=visit.citizen_id,
+                visit=visit,
+                kind=data["kind"],
+                unit=data.get("unit", ""),
+                description=data.get("description", "").strip(),
+                due_on=data.get("due_on") if data["kind"] in DATED_KINDS else None,
+                consent_given=bool(data.get("consent_given")),
+                consent_to=consent_to if data.get("consent_given") else "",
+                assigned_to=data.get("assigned_to") or user,
+                created_by=user,
+            )
+        )
+    return made
+
+
+def _screenings_save(visit: Visit, readings: list[dict], *, user: User) -> None:
+    """Replace the visit's screenings. A red reading on a final record registers the citizen as
+    `screening_red` (at risk) on the visit's date, once."""
+    visit.screenings.all().delete()
+    Screening.objects.bulk_create(
+        [
+            Screening(visit=visit, kind=r["kind"], values=r["values"], level=r["level"], finding=r["finding"][:300])
+            for r in readings
+        ]
+    )
+    if visit.is_draft or not any(r["level"] == RED for r in readings):
+        return
+    from fhb.models import RiskEvent, RiskGroup, RiskSource
+
+    group = RiskGroup.objects.filter(municipality=None, code="screening_red").first()
+    if group is not None:
+        findings = "; ".join(r["finding"] for r in readings if r["level"] == RED)
+        RiskEvent.objects.get_or_create(
+            citizen_id=visit.citizen_id,
+            risk_group=group,
+            registered_on=visit.visit_date,
+            defaults={"source": RiskSource.SCREENING, "note": findings[:1000], "created_by": user},
+        )
+
+
+def _close_booking_and_follow_up(visit: Visit, *, booking, follow_up, user: User) -> None:
+    if visit.is_draft:
+        return
+    if booking is not None:
+        from invitations.models import BookingStatus
+
+        booking.status, booking.visit = BookingStatus.COMPLETED, visit
+        booking._history_user = user
+        booking.save(update_fields=["status", "visit"])
+    if follow_up is not None and follow_up.status == FollowUp.Status.OPEN:
+        follow_up.status, follow_up.done_on, follow_up.done_visit = FollowUp.Status.DONE, visit.visit_date, visit
+        follow_up._history_user = user
+        follow_up.save(update_fields=["status", "done_on", "done_visit", "updated_at"])
+
+
 def visit_record(
     *,
     citizen,
@@ -231,14 +358,24 @@ def visit_record(
     themes: list[str] | None = None,
     note: str = "",
     is_draft: bool = False,
+    screenings: dict[str, dict] | None = None,
+    follow_ups: list[dict] | None = None,
+    booking=None,
+    follow_up: FollowUp | None = None,
 ) -> Visit:
-    """Record a visit or contact. A draft keeps what was typed and changes nothing else; a final
-    record of a completed (or declined) visit moves the year's offer. A phone call is a contact,
-    never a visit: it is recorded but does not move the offer."""
+    """Record a visit or contact with its screenings and agreed follow-ups, all or nothing. A draft
+    keeps what was typed and moves nothing; a final record of a completed (or declined) visit moves
+    the year's offer, closes the booking or follow-up it came from, and a red screening makes the
+    citizen at risk. A phone call is a contact, never a visit: it does not move the offer."""
     themes = list(themes or [])
     _validate(citizen=citizen, kind=kind, outcome=outcome, visit_date=visit_date, themes=themes)
+    readings = screenings_read(citizen, kind=kind, outcome=outcome, visit_date=visit_date, screenings=screenings or {})
+    if booking is not None and booking.citizen_id != citizen.pk:
+        raise DomainError("Bookingen hører til en anden borger.", field="booking")
+    if follow_up is not None and follow_up.citizen_id != citizen.pk:
+        raise DomainError("Opfølgningen hører til en anden borger.", field="follow_up")
     with transaction.atomic():
-        visit = Visit.objects.create(
+        visit = Visit(
             municipality_id=citizen.municipality_id,
             citizen=citizen,
             kind=kind,
@@ -253,6 +390,11 @@ def visit_record(
             recorded_by=user,
             source=VisitSource.RECORDED,
         )
+        visit._history_user = user
+        visit.save()
+        _screenings_save(visit, readings, user=user)
+        _follow_ups_create(visit, follow_ups or [], user=user)
+        _close_booking_and_follow_up(visit, booking=booking, follow_up=follow_up, user=user)
         if not is_draft:
             offers_follow_visits([visit], user=user)
     return visit
@@ -261,9 +403,18 @@ def visit_record(
 EDITABLE = ["kind", "outcome", "visit_date", "started_at", "duration_minutes", "themes", "note", "is_draft"]
 
 
-def visit_update(*, visit: Visit, user: User, version: int, **changes) -> Visit:
+def visit_update(
+    *,
+    visit: Visit,
+    user: User,
+    version: int,
+    screenings: dict[str, dict] | None = None,
+    follow_ups: list[dict] | None = None,
+    **changes,
+) -> Visit:
     """Save an edit made from `version`. If a colleague saved in between, nothing is overwritten:
-    a DomainError asks to reload (optimistic locking)."""
+    a DomainError asks to reload (optimistic locking). `screenings` replaces the visit's
+    screenings (None leaves them); `follow_ups` are new ones to add."""
     values = {name: changes.get(name, getattr(visit, name)) for name in EDITABLE}
     values["themes"] = list(values["themes"] or [])
     _validate(
@@ -272,6 +423,15 @@ def visit_update(*, visit: Visit, user: User, version: int, **changes) -> Visit:
         outcome=values["outcome"],
         visit_date=values["visit_date"],
         themes=values["themes"],
+    )
+    if screenings is None:
+        screenings = {s.kind: s.values for s in visit.screenings.all()}
+    readings = screenings_read(
+        visit.citizen,
+        kind=values["kind"],
+        outcome=values["outcome"],
+        visit_date=values["visit_date"],
+        screenings=screenings,
     )
     with transaction.atomic():
         current = Visit.objects.select_for_update().get(pk=visit.pk)
@@ -286,6 +446,23 @@ def visit_update(*, visit: Visit, user: User, version: int, **changes) -> Visit:
         current._history_user = user
         current.save()
         visit = current
+        _screenings_save(visit, readings, user=user)
+        _follow_ups_create(visit, follow_ups or [], user=user)
         if not visit.is_draft:
             offers_follow_visits([visit], user=user)
     return visit
+
+
+def follow_up_close(*, follow_up: FollowUp, user: User, status: str = FollowUp.Status.DONE) -> FollowUp:
+    """Mark an open follow-up done (or cancelled)."""
+    if status not in (FollowUp.Status.DONE, FollowUp.Status.CANCELLED):
+        raise DomainError("Vælg udført eller annulleret.", field="status")
+    with transaction.atomic():
+        current = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        if current.status != FollowUp.Status.OPEN:
+            raise DomainError("Opfølgningen er allerede afsluttet.")
+        current.status = status
+        current.done_on = timezone.localdate() if status == FollowUp.Status.DONE else None
+        current._history_user = user
+        current.save(update_fields=["status", "done_on", "updated_at"])
+    return current

@@ -1,19 +1,38 @@
-"""Recording a visit: one form for new and existing visits, drafts, and optimistic locking."""
+"""The consultant's pages: recording a visit (screenings, follow-ups, drafts, optimistic locking),
+the agenda for the day or week, bookings, follow-ups, and collective events with the door check-in."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
+from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from fhb import selectors, services
 from fhb.errors import DomainError
+from fhb.models import Offer, Role, User
 from fhb.permissions import StaffRequiredMixin
+from invitations.models import Booking, BookingStatus
+from invitations.services import booking_cancel, booking_create
 
-from .forms import VisitForm
-from .models import Visit, VisitSource
-from .services import visit_record, visit_update
+from . import events as event_services
+from .forms import BookingForm, EventForm, EventInviteForm, FollowUpFormSet, VisitForm
+from .models import (
+    CollectiveEvent,
+    EventRegistration,
+    FollowUp,
+    FollowUpKind,
+    RegistrationStatus,
+    Visit,
+    VisitKind,
+    VisitSource,
+)
+from .services import follow_up_close, visit_record, visit_update
 
 
 def visits_visible_to(user):
@@ -22,28 +41,114 @@ def visits_visible_to(user):
     return Visit.objects.filter(municipality_id=user.municipality_id).select_related("citizen")
 
 
+def _mine(model, user):
+    """Rows of `model` in the user's municipality (nothing for anyone without one)."""
+    if not getattr(user, "is_municipality_staff", False):
+        return model.objects.none()
+    return model.objects.filter(municipality_id=user.municipality_id)
+
+
+def consultants_of(user):
+    return User.objects.filter(
+        municipality_id=user.municipality_id, is_active=True, role__in=[Role.CONSULTANT, Role.TEAM_LEADER]
+    ).order_by("first_name", "last_name")
+
+
+def _visit_data(form: VisitForm) -> dict:
+    return {
+        k: v for k, v in form.cleaned_data.items() if k != "version" and not k.startswith("scr__") and k != "screenings"
+    } | {"screenings": form.cleaned_data.get("screenings") or {}}
+
+
+def _bound_formset(request):
+    """The follow-up rows posted with the visit (none when the form was posted without them)."""
+    if "opf-TOTAL_FORMS" not in request.POST:
+        return None
+    return FollowUpFormSet(request.POST, prefix="opf")
+
+
+def _follow_ups(formset) -> list[dict]:
+    if formset is None:
+        return []
+    return [f.cleaned_data for f in formset if f.cleaned_data.get("kind")]
+
+
+def _add_domain_error(form, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
 class VisitCreateView(StaffRequiredMixin, View):
+    """Record a visit. Opened from the agenda it carries the booking (or follow-up) it fulfils."""
+
     permission_required = "visits.add_visit"
 
-    def get(self, request, pk, form=None):
+    def sources(self, request, citizen):
+        """The booking or follow-up this visit fulfils, from the query string or the form."""
+        data = request.POST if request.method == "POST" else request.GET
+        booking = follow_up = None
+        if data.get("booking", "").isdigit():
+            booking = (
+                _mine(Booking, request.user)
+                .filter(pk=data["booking"], citizen=citizen, status=BookingStatus.BOOKED)
+                .first()
+            )
+        if data.get("follow_up", "").isdigit():
+            follow_up = (
+                _mine(FollowUp, request.user)
+                .filter(pk=data["follow_up"], citizen=citizen, status=FollowUp.Status.OPEN)
+                .first()
+            )
+        return booking, follow_up
+
+    def get(self, request, pk, form=None, formset=None):
         citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
-        return render(request, "visits/visit_form.html", {"citizen": citizen, "form": form or VisitForm()})
+        booking, follow_up = self.sources(request, citizen)
+        if form is None:
+            initial = {}
+            if booking is not None:
+                start = timezone.localtime(booking.starts_at)
+                initial = {
+                    "kind": booking.kind,
+                    "started_at": start.time(),
+                    "duration_minutes": booking.duration_minutes,
+                }
+                if start.date() <= timezone.localdate():
+                    initial["visit_date"] = start.date()
+            elif follow_up is not None:
+                kind = VisitKind.PHONE_CALL if follow_up.kind == FollowUpKind.NEW_CONTACT else VisitKind.FOLLOW_UP_VISIT
+                initial = {"kind": kind}
+            form = VisitForm(initial=initial, citizen=citizen)
+        context = {
+            "citizen": citizen,
+            "form": form,
+            "formset": formset or FollowUpFormSet(prefix="opf"),
+            "booking": booking,
+            "follow_up": follow_up,
+        }
+        return render(request, "visits/visit_form.html", context)
 
     def post(self, request, pk):
         citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
-        form = VisitForm(request.POST)
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        booking, follow_up = self.sources(request, citizen)
+        form = VisitForm(request.POST, citizen=citizen)
+        formset = _bound_formset(request)
+        if form.is_valid() and (formset is None or formset.is_valid()):
             try:
                 visit = visit_record(
-                    citizen=citizen, user=request.user, is_draft=request.POST.get("action") == "draft", **data
+                    citizen=citizen,
+                    user=request.user,
+                    is_draft=request.POST.get("action") == "draft",
+                    follow_ups=_follow_ups(formset),
+                    booking=booking,
+                    follow_up=follow_up,
+                    **_visit_data(form),
                 )
             except DomainError as exc:
-                form.add_error(exc.field, exc.message)
+                _add_domain_error(form, exc)
             else:
                 messages.success(request, _("Kladden er gemt.") if visit.is_draft else _("Besøget er registreret."))
                 return redirect("citizen-detail", pk=citizen.pk)
-        return self.get(request, pk, form=form)
+        return self.get(request, pk, form=form, formset=formset)
 
 
 class VisitEditView(StaffRequiredMixin, View):
@@ -52,31 +157,352 @@ class VisitEditView(StaffRequiredMixin, View):
     def get_visit(self, request, pk) -> Visit:
         return get_object_or_404(visits_visible_to(request.user).filter(source=VisitSource.RECORDED), pk=pk)
 
-    def get(self, request, pk, form=None):
+    def get(self, request, pk, form=None, formset=None):
         visit = self.get_visit(request, pk)
         services.citizen_access_log(user=request.user, citizens=visit.citizen, endpoint="visit-edit", purpose="Besøg")
         if form is None:
             initial = {name: getattr(visit, name) for name in VisitForm.base_fields if name != "version"}
-            form = VisitForm(initial={**initial, "version": visit.version})
-        return render(request, "visits/visit_form.html", {"citizen": visit.citizen, "form": form, "visit": visit})
+            initial |= VisitForm.initial_screenings(visit)
+            form = VisitForm(initial={**initial, "version": visit.version}, citizen=visit.citizen)
+        context = {
+            "citizen": visit.citizen,
+            "form": form,
+            "formset": formset or FollowUpFormSet(prefix="opf"),
+            "visit": visit,
+            "follow_ups": visit.follow_ups.select_related("assigned_to"),
+        }
+        return render(request, "visits/visit_form.html", context)
 
     def post(self, request, pk):
         visit = self.get_visit(request, pk)
-        form = VisitForm(request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            version = data.pop("version") or 0
+        form = VisitForm(request.POST, citizen=visit.citizen)
+        formset = _bound_formset(request)
+        if form.is_valid() and (formset is None or formset.is_valid()):
+            data = _visit_data(form)
             try:
                 visit = visit_update(
                     visit=visit,
                     user=request.user,
-                    version=version,
+                    version=form.cleaned_data.get("version") or 0,
                     is_draft=request.POST.get("action") == "draft",
-                    **data,
+                    follow_ups=_follow_ups(formset),
+                    **{k: v for k, v in data.items() if k != "is_draft"},
                 )
             except DomainError as exc:
-                form.add_error(exc.field, exc.message)
+                _add_domain_error(form, exc)
             else:
                 messages.success(request, _("Kladden er gemt.") if visit.is_draft else _("Besøget er gemt."))
                 return redirect("citizen-detail", pk=visit.citizen_id)
+        return self.get(request, pk, form=form, formset=formset)
+
+
+def _week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+class AgendaView(StaffRequiredMixin, View):
+    """My day / my week: booked visits with address, phone, target groups and last visit; open
+    follow-ups due by the end of the period (overdue first); collective events in the period. A
+    team leader can look at a colleague's agenda."""
+
+    permission_required = "visits.add_visit"
+
+    def get(self, request):
+        user = request.user
+        today = timezone.localdate()
+        week = request.GET.get("visning") == "uge"
+        try:
+            start = dt.date.fromisoformat(request.GET.get("dato", "")) if request.GET.get("dato") else today
+        except ValueError:
+            start = today
+        if week:
+            start = _week_start(start)
+        end = start + dt.timedelta(days=7 if week else 1)
+        consultants = consultants_of(user)
+        who = user
+        if user.role == Role.TEAM_LEADER and request.GET.get("konsulent", "").isdigit():
+            who = consultants.filter(pk=request.GET["konsulent"]).first() or user
+        tz = timezone.get_current_timezone()
+        period = (
+            dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+            dt.datetime.combine(end, dt.time.min, tzinfo=tz),
+        )
+        last_visit = (
+            Visit.objects.filter(citizen=OuterRef("citizen"), is_draft=False, outcome="completed")
+            .exclude(kind=VisitKind.PHONE_CALL)
+            .values("citizen")
+            .annotate(last=Max("visit_date"))
+            .values("last")
+        )
+        bookings = list(
+            _mine(Booking, user)
+            .filter(consultant=who, starts_at__gte=period[0], starts_at__lt=period[1])
+            .exclude(status=BookingStatus.CANCELLED)
+            .select_related("citizen", "offer")
+            .annotate(last_visit=Subquery(last_visit))
+            .order_by("starts_at")
+        )
+        follow_ups = list(
+            _mine(FollowUp, user)
+            .filter(assigned_to=who, status=FollowUp.Status.OPEN)
+            .filter(Q(due_on__lt=end) | Q(due_on__isnull=True))
+            .select_related("citizen")
+            .order_by(F("due_on").asc(nulls_last=True), "id")
+        )
+        events = list(
+            _mine(CollectiveEvent, user).filter(date__gte=start, date__lt=end, cancelled=False).order_by("date")
+        )
+        days = []
+        for offset in range((end - start).days):
+            day = start + dt.timedelta(days=offset)
+            days.append(
+                {
+                    "day": day,
+                    "bookings": [b for b in bookings if timezone.localtime(b.starts_at).date() == day],
+                    "events": [e for e in events if e.date == day],
+                }
+            )
+        step = dt.timedelta(days=7 if week else 1)
+        context = {
+            "who": who,
+            "consultants": consultants if user.role == Role.TEAM_LEADER else None,
+            "week": week,
+            "start": start,
+            "end": end - dt.timedelta(days=1),
+            "today": today,
+            "days": days,
+            "follow_ups": follow_ups,
+            "booked_count": sum(1 for b in bookings if b.status == BookingStatus.BOOKED),
+            "previous": start - step,
+            "next": start + step,
+        }
+        return render(request, "visits/agenda.html", context)
+
+
+class BookingCreateView(StaffRequiredMixin, View):
+    permission_required = "visits.add_visit"
+
+    def get(self, request, pk, form=None):
+        citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
+        form = form or BookingForm(
+            consultants=consultants_of(request.user),
+            initial={"consultant": request.user.pk if request.user.role == Role.CONSULTANT else None},
+        )
+        offer = Offer.objects.filter(citizen=citizen, year=timezone.localdate().year).first()
+        return render(request, "visits/booking_form.html", {"citizen": citizen, "form": form, "offer": offer})
+
+    def post(self, request, pk):
+        citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
+        form = BookingForm(request.POST, consultants=consultants_of(request.user))
+        if form.is_valid():
+            data = form.cleaned_data
+            starts_at = dt.datetime.combine(data["day"], data["time"], tzinfo=timezone.get_current_timezone())
+            try:
+                booking = booking_create(
+                    citizen=citizen,
+                    consultant=data["consultant"],
+                    starts_at=starts_at,
+                    duration_minutes=data["duration_minutes"],
+                    kind=data["kind"],
+                    note=data["note"],
+                    user=request.user,
+                )
+            except DomainError as exc:
+                field = "day" if exc.field == "starts_at" else exc.field
+                form.add_error(field if field in form.fields else None, exc.message)
+            else:
+                start = timezone.localtime(booking.starts_at)
+                messages.success(
+                    request,
+                    _("Besøget er booket %(when)s hos %(who)s.")
+                    % {"when": f"{start:%d-%m-%Y %H:%M}", "who": booking.consultant.get_full_name()},
+                )
+                return redirect("citizen-detail", pk=citizen.pk)
         return self.get(request, pk, form=form)
+
+
+class BookingCancelView(StaffRequiredMixin, View):
+    permission_required = "visits.add_visit"
+
+    def post(self, request, pk):
+        booking = get_object_or_404(_mine(Booking, request.user), pk=pk)
+        try:
+            booking_cancel(booking=booking, user=request.user, reason=request.POST.get("reason", ""))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Bookingen er aflyst."))
+        return redirect(request.POST["next"] if _safe_next(request) else "agenda")
+
+
+def _safe_next(request) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+
+
+class FollowUpCloseView(StaffRequiredMixin, View):
+    permission_required = "visits.add_visit"
+
+    def post(self, request, pk):
+        follow_up = get_object_or_404(_mine(FollowUp, request.user), pk=pk)
+        status = request.POST.get("status", FollowUp.Status.DONE)
+        try:
+            follow_up_close(follow_up=follow_up, user=request.user, status=status)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Opfølgningen er afsluttet."))
+        return redirect(request.POST["next"] if _safe_next(request) else "agenda")
+
+
+# --- collective events -------------------------------------------------------------------------
+
+
+class EventListView(StaffRequiredMixin, View):
+    permission_required = "visits.view_events"
+
+    def get(self, request):
+        today = timezone.localdate()
+        events = _mine(CollectiveEvent, request.user)
+        upcoming = events.filter(date__gte=today).order_by("date", "starts_at")
+        past = events.filter(date__lt=today).order_by("-date")[:20]
+        counts = {
+            e.pk: event_services.event_counts(e) for e in [*upcoming, *past]
+        }  # a municipality holds a handful of events a year
+        return render(
+            request,
+            "visits/event_list.html",
+            {
+                "upcoming": [(e, counts[e.pk]) for e in upcoming],
+                "past": [(e, counts[e.pk]) for e in past],
+                "can_manage": request.user.has_perm("visits.manage_events"),
+            },
+        )
+
+
+class EventFormView(StaffRequiredMixin, View):
+    permission_required = "visits.manage_events"
+
+    def get(self, request, pk=None, form=None):
+        event = get_object_or_404(_mine(CollectiveEvent, request.user), pk=pk) if pk else None
+        if form is None:
+            initial = {f: getattr(event, f) for f in event_services.EVENT_FIELDS} if event else {}
+            form = EventForm(initial=initial)
+        return render(request, "visits/event_form.html", {"form": form, "event": event})
+
+    def post(self, request, pk=None):
+        event = get_object_or_404(_mine(CollectiveEvent, request.user), pk=pk) if pk else None
+        form = EventForm(request.POST)
+        if form.is_valid():
+            try:
+                event = event_services.event_save(user=request.user, event=event, **form.cleaned_data)
+            except DomainError as exc:
+                _add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Arrangementet er gemt."))
+                return redirect("event-detail", pk=event.pk)
+        return self.get(request, pk, form=form)
+
+
+class EventDetailView(StaffRequiredMixin, View):
+    permission_required = "visits.view_events"
+
+    def get(self, request, pk, invite_form=None):
+        event = get_object_or_404(_mine(CollectiveEvent, request.user), pk=pk)
+        registrations = event.registrations.select_related("citizen")
+        status = request.GET.get("status", "")
+        if status in RegistrationStatus.values:
+            registrations = registrations.filter(status=status)
+        can_manage = request.user.has_perm("visits.manage_events")
+        context = {
+            "event": event,
+            "counts": event_services.event_counts(event),
+            "registrations": registrations,
+            "status": status,
+            "statuses": RegistrationStatus.choices,
+            "can_manage": can_manage,
+            "invite_form": invite_form or EventInviteForm(initial={"groups": event.target_groups}),
+            "invitable": event_services.invitable_offers(event).count() if can_manage else 0,
+            "today": timezone.localdate(),
+        }
+        return render(request, "visits/event_detail.html", context)
+
+
+class EventInviteView(StaffRequiredMixin, View):
+    permission_required = "visits.manage_events"
+
+    def post(self, request, pk):
+        event = get_object_or_404(_mine(CollectiveEvent, request.user), pk=pk)
+        form = EventInviteForm(request.POST)
+        if form.is_valid():
+            try:
+                n = event_services.event_invite(
+                    event=event, user=request.user, groups=form.cleaned_data["groups"], limit=form.cleaned_data["limit"]
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("%(n)s borgere er sat på invitationslisten.") % {"n": n})
+                return redirect("event-detail", pk=event.pk)
+        return EventDetailView().get(request, pk, invite_form=form)
+
+
+class RegistrationActionView(StaffRequiredMixin, View):
+    """One answer or check-in; from htmx (the check-in page) it returns the updated row."""
+
+    permission_required = "visits.manage_events"
+
+    def post(self, request, pk):
+        registration = get_object_or_404(
+            EventRegistration.objects.filter(event__municipality_id=request.user.municipality_id), pk=pk
+        )
+        action = request.POST.get("action", "")
+        error = None
+        try:
+            registration = event_services.registration_respond(
+                registration=registration, action=action, user=request.user, reason=request.POST.get("reason", "")
+            )
+        except DomainError as exc:
+            error = exc.message
+        if request.headers.get("HX-Request"):
+            return render(
+                request, "visits/_checkin_row.html", {"r": registration, "error": error, "today": timezone.localdate()}
+            )
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s: %(status)s.")
+                % {"name": registration.citizen.full_name, "status": registration.get_status_display()},
+            )
+            if action == "decline":
+                messages.info(request, _("Borgeren står nu på listen til et individuelt besøg (BEK 716 § 2)."))
+        if _safe_next(request):
+            return redirect(request.POST["next"])
+        return redirect("event-detail", pk=registration.event_id)
+
+
+class EventCheckInView(StaffRequiredMixin, View):
+    """The tablet at the door: every invited or registered citizen with a big check-in button,
+    and a filter box to find a name."""
+
+    permission_required = "visits.manage_events"
+
+    def get(self, request, pk):
+        event = get_object_or_404(_mine(CollectiveEvent, request.user), pk=pk)
+        if event.cancelled:
+            raise Http404
+        registrations = event.registrations.exclude(status=RegistrationStatus.DECLINED).select_related("citizen")
+        return render(
+            request,
+            "visits/event_checkin.html",
+            {
+                "event": event,
+                "registrations": registrations,
+                "counts": event_services.event_counts(event),
+                "today": timezone.localdate(),
+            },
+        )

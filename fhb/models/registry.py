@@ -185,6 +185,12 @@ class Citizen(models.Model):
             years -= 1
         return years
 
+    @property
+    def age_today(self) -> int:
+        from django.utils import timezone
+
+        return self.age_on(timezone.localdate())
+
 
 class RiskSource(models.TextChoices):
     REGISTRY = "registry", _("Registerudtræk")
@@ -192,6 +198,8 @@ class RiskSource(models.TextChoices):
     SELF_REFERRAL = "self_referral", _("Selvhenvendelse")
     SCREENING = "screening", _("Screening")
     OTHER = "other", _("Andet")
+    # Not a value of the CSV import (interfaces.md § 2): set by the MedCom hospital-notification import.
+    HOSPITAL_NOTIFICATION = "hospital_notification", _("Sygehusadvis (MedCom)")
 
 
 class RiskGroupQuerySet(models.QuerySet):
@@ -238,8 +246,13 @@ class RiskEvent(models.Model):
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="risk_events")
     risk_group = models.ForeignKey(RiskGroup, on_delete=models.PROTECT, related_name="events")
     registered_on = models.DateField(_("registreret"))
-    source = models.CharField(_("kilde"), max_length=20, choices=RiskSource.choices, default=RiskSource.OTHER)
+    source = models.CharField(_("kilde"), max_length=30, choices=RiskSource.choices, default=RiskSource.OTHER)
     note = models.TextField(_("note"), blank=True)
+    # Who raised a concern (intake): "datter", "hjemmeplejen", "egen læge".
+    referrer = models.CharField(_("henvendelse fra"), max_length=200, blank=True)
+    # The sender's own key, so a corrected or cancelled message finds its event (MedCom: the
+    # hospital stay's episode-of-care identifier).
+    external_ref = models.CharField(max_length=200, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -347,6 +360,7 @@ class ImportKind(models.TextChoices):
     RISK_EVENTS = "risk_events", _("Risikohændelser")
     QUALITY_STANDARD = "quality_standard", _("Kvalitetsstandard (JSON)")
     VISITS = "visits", _("Besøg fra tidligere system")
+    HOSPITAL_NOTIFICATIONS = "hospital_notifications", _("Sygehusadvis (MedCom FHIR)")
 
 
 class ImportJob(models.Model):
@@ -360,7 +374,7 @@ class ImportJob(models.Model):
         FAILED = "failed", _("Fejlet")
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="import_jobs")
-    kind = models.CharField(_("type"), max_length=20, choices=ImportKind.choices)
+    kind = models.CharField(_("type"), max_length=30, choices=ImportKind.choices)
     filename = models.CharField(_("filnavn"), max_length=255)
     content = models.BinaryField(null=True, editable=False)
     strict = models.BooleanField(_("streng (alt eller intet)"), default=False)

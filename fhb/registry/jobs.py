@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ..models import ImportJob, ImportKind, User
 from .citizens import citizens_import
+from .medcom import hospital_notifications_import
 from .quality_standard import quality_standard_import
 from .risk_events import risk_events_import
 from .tables import ImportFileError
@@ -28,6 +29,7 @@ _SERVICES = {
     ImportKind.CITIZENS: lambda: citizens_import,
     ImportKind.RISK_EVENTS: lambda: risk_events_import,
     ImportKind.VISITS: _visits_import,
+    ImportKind.HOSPITAL_NOTIFICATIONS: lambda: hospital_notifications_import,
 }
 
 

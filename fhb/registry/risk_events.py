@@ -21,7 +21,7 @@ from .tables import (
 
 REQUIRED = ["cpr", "risk_group", "registered_on"]
 OPTIONAL = ["source", "note"]
-_SOURCES = {s.value for s in RiskSource}
+_SOURCES = {s.value for s in RiskSource} - {RiskSource.HOSPITAL_NOTIFICATION}
 
 
 def risk_events_import(

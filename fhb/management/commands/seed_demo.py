@@ -25,6 +25,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Target groups: {line}")
         if made["visits"] is not None:
             self.stdout.write(f"Visits (last four weeks): {made['visits'].summary}")
+        agenda = made["agenda"]
+        self.stdout.write(
+            f"Agenda: {agenda['bookings']} bookings this week, {agenda['follow_ups']} follow-ups, "
+            f"{agenda['events']} collective events ({agenda['invited']} invited)"
+        )
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for username, first, last, role, _title in STAFF:
             self.stdout.write(f"  {username:<12} {first} {last} ({role.label})")

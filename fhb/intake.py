@@ -1,0 +1,106 @@
+"""Intake: a concern referral (from family, another unit, the GP) or a self-referral becomes a risk
+event, and the citizen's offer for the year is brought in line with it at once — not at the next
+nightly sync — so the team sees them on the due list the same day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from .eligibility import Eligibility
+from .errors import DomainError
+from .models import Citizen, Offer, OfferStatus, OfferTransition, RiskEvent, RiskGroup, RiskSource, User
+from .offers import INDIVIDUAL_LETTER, OPEN, _offer_values, default_as_of
+from .selectors import citizen_eligibility
+from .services import risk_event_register
+
+REFERRAL_KINDS = (RiskSource.CONCERN_REFERRAL, RiskSource.SELF_REFERRAL)
+
+
+@dataclass(frozen=True)
+class OfferRefresh:
+    offer: Offer | None
+    eligibility: Eligibility | None
+    changed: bool
+
+
+@transaction.atomic
+def offer_refresh(*, citizen: Citizen, year: int, user: User | None, note: str) -> OfferRefresh:
+    """One citizen's part of the offers sync: create the year's offer when they have become
+    eligible, or refresh groups and letter kind on an offer nothing has happened to yet."""
+    from .eligibility import policy_for
+
+    eligibility = citizen_eligibility(citizen, year=year, as_of=default_as_of(year, timezone.localdate()))
+    offer = Offer.objects.select_for_update().filter(citizen=citizen, year=year).first()
+    if eligibility is None:
+        return OfferRefresh(offer, None, False)
+    values = _offer_values(eligibility, policy_for(citizen.municipality, year))
+    if offer is not None and offer.individual_required and values[3] == "collective_event":
+        values[3] = INDIVIDUAL_LETTER
+    fields = ["status", "groups", "primary_group", "letter_kind", "exempt", "exemption_reason"]
+    if offer is None:
+        offer = Offer.objects.create(
+            municipality_id=citizen.municipality_id,
+            citizen=citizen,
+            year=year,
+            birth_date=citizen.birth_date,
+            **dict(zip(fields, values, strict=True)),
+        )
+        OfferTransition.objects.create(offer=offer, from_status="", to_status=offer.status, by=user, note=note)
+        return OfferRefresh(offer, eligibility, True)
+    current = [getattr(offer, f) for f in fields]
+    if offer.status not in OPEN or current == values:
+        return OfferRefresh(offer, eligibility, False)
+    if offer.status != values[0]:
+        OfferTransition.objects.create(offer=offer, from_status=offer.status, to_status=values[0], by=user, note=note)
+    for name, value in zip(fields, values, strict=True):
+        setattr(offer, name, value)
+    offer.save(update_fields=[*fields, "updated_at"])
+    return OfferRefresh(offer, eligibility, True)
+
+
+@transaction.atomic
+def referral_register(
+    *,
+    citizen: Citizen,
+    user: User,
+    kind: str,
+    received_on: dt.date,
+    referrer: str = "",
+    note: str = "",
+) -> tuple[RiskEvent, OfferRefresh]:
+    """Register a concern referral or self-referral as a risk event of the group with the same
+    code, and refresh the citizen's offer for this year."""
+    if kind not in REFERRAL_KINDS:
+        raise DomainError("Vælg bekymringshenvendelse eller selvhenvendelse.", field="kind")
+    if kind == RiskSource.CONCERN_REFERRAL and not referrer.strip():
+        raise DomainError("Skriv hvem henvendelsen kommer fra (fx datter, hjemmeplejen, egen læge).", field="referrer")
+    if citizen.deceased_on or (citizen.moved_out_on and citizen.moved_out_on <= timezone.localdate()):
+        raise DomainError("Borgeren er død eller fraflyttet kommunen.")
+    group = RiskGroup.objects.filter(municipality=None, code=kind).get()
+    event = risk_event_register(
+        citizen=citizen, risk_group=group, registered_on=received_on, source=kind, note=note.strip(), user=user
+    )
+    if referrer.strip():
+        event.referrer = referrer.strip()[:200]
+        event.save(update_fields=["referrer"])
+    label = RiskSource(kind).label
+    refresh = offer_refresh(citizen=citizen, year=timezone.localdate().year, user=user, note=f"{label} registreret")
+    return event, refresh
+
+
+def referral_outcome_text(refresh: OfferRefresh) -> str:
+    """What the intake did to the offer, in words for the page and the API."""
+    if refresh.eligibility is None:
+        return (
+            "Henvendelsen er registreret. Borgeren er ikke i en målgruppe for forebyggende hjemmebesøg i år "
+            "(fx uden for alderen 65–81 for borgere i særlig risiko, eller risikogruppen er ikke med i "
+            "kvalitetsstandarden)."
+        )
+    offer = refresh.offer
+    if offer.status == OfferStatus.DUE:
+        return "Henvendelsen er registreret, og borgeren står nu på listen over borgere, der skal tilbydes besøg."
+    return f"Henvendelsen er registreret. Årets tilbud har status »{OfferStatus(offer.status).label}«."

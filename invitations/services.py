@@ -1,0 +1,128 @@
+"""Bookings: put a citizen's visit in a consultant's calendar (no double booking), cancel it, and
+keep the year's offer in step (booked, and back again on cancellation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from fhb.errors import DomainError
+from fhb.models import Citizen, Offer, OfferStatus, OfferTransition, Role, User
+from fhb.offers import ALLOWED, offer_transition
+
+from .models import Booking, BookingStatus
+
+BOOKABLE_KINDS = ("home_visit", "follow_up_visit", "phone_call")
+
+
+def overlapping(consultant: User, starts_at: dt.datetime, ends_at: dt.datetime, *, exclude: int | None = None):
+    """The consultant's active bookings that overlap [starts_at, ends_at). Candidates are found by
+    an index range on the start (no visit is longer than a day), the exact test is done here."""
+    rows = Booking.objects.filter(
+        consultant=consultant,
+        status=BookingStatus.BOOKED,
+        starts_at__lt=ends_at,
+        starts_at__gte=starts_at - dt.timedelta(days=1),
+    ).select_related("citizen")
+    if exclude:
+        rows = rows.exclude(pk=exclude)
+    return [b for b in rows if b.ends_at > starts_at]
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    citizen: Citizen,
+    consultant: User,
+    starts_at: dt.datetime,
+    user: User,
+    duration_minutes: int = 60,
+    kind: str = "home_visit",
+    note: str = "",
+) -> Booking:
+    if consultant.municipality_id != citizen.municipality_id or consultant.role not in (
+        Role.CONSULTANT,
+        Role.TEAM_LEADER,
+    ):
+        raise DomainError("Vælg en konsulent fra kommunen.", field="consultant")
+    if kind not in BOOKABLE_KINDS:
+        raise DomainError("Vælg besøg, genbesøg eller telefonsamtale.", field="kind")
+    if not 5 <= duration_minutes <= 480:
+        raise DomainError("Varigheden skal være mellem 5 og 480 minutter.", field="duration_minutes")
+    if starts_at < timezone.now():
+        raise DomainError("Tidspunktet er passeret.", field="starts_at")
+    day = timezone.localtime(starts_at).date()
+    if citizen.deceased_on and day >= citizen.deceased_on:
+        raise DomainError("Borgeren er død.", field="starts_at")
+    if citizen.moved_out_on and day >= citizen.moved_out_on:
+        raise DomainError("Borgeren er fraflyttet kommunen.", field="starts_at")
+    # Serialise bookings per consultant: two team leaders booking the same slot at once cannot both win.
+    User.objects.select_for_update().filter(pk=consultant.pk).first()
+    ends_at = starts_at + dt.timedelta(minutes=duration_minutes)
+    clash = overlapping(consultant, starts_at, ends_at)
+    if clash:
+        other = clash[0]
+        start, end = timezone.localtime(other.starts_at), timezone.localtime(other.ends_at)
+        raise DomainError(
+            f"{consultant.get_full_name() or consultant} har allerede et besøg {start:%d-%m-%Y %H:%M}–{end:%H:%M}.",
+            field="starts_at",
+        )
+    offer = Offer.objects.filter(citizen=citizen, year=day.year).first()
+    booking = Booking(
+        municipality_id=citizen.municipality_id,
+        citizen=citizen,
+        offer=offer,
+        consultant=consultant,
+        kind=kind,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        note=note.strip(),
+        created_by=user,
+    )
+    booking._history_user = user
+    booking.save()
+    if offer is not None and kind != "phone_call" and OfferStatus.BOOKED in ALLOWED[offer.status]:
+        offer_transition(
+            offer=offer,
+            to_status=OfferStatus.BOOKED,
+            user=user,
+            on=timezone.localdate(),
+            note=f"Booket {timezone.localtime(starts_at):%d-%m-%Y %H:%M}",
+        )
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, user: User, reason: str = "") -> Booking:
+    """Cancel a booking. The offer goes back to where it was before it was booked (invited, due
+    or no answer) when nothing else has happened to it since."""
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.status != BookingStatus.BOOKED:
+        raise DomainError("Kun en aktiv booking kan aflyses.")
+    booking.status = BookingStatus.CANCELLED
+    booking.note = (booking.note + (" · " if booking.note else "") + f"Aflyst: {reason}".strip())[:300]
+    booking._history_user = user
+    booking.save(update_fields=["status", "note"])
+    offer = booking.offer
+    if offer is not None:
+        offer.refresh_from_db()
+        if offer.status == OfferStatus.BOOKED and not offer.bookings.filter(status=BookingStatus.BOOKED).exists():
+            last = (
+                OfferTransition.objects.filter(offer=offer, to_status=OfferStatus.BOOKED)
+                .exclude(from_status=OfferStatus.BOOKED)
+                .order_by("-at", "-id")
+                .first()
+            )
+            back = last.from_status if last and last.from_status else OfferStatus.INVITED
+            if back == OfferStatus.DUE:
+                # due -> booked -> due is not a step the state machine offers; record it directly.
+                OfferTransition.objects.create(
+                    offer=offer, from_status=offer.status, to_status=back, by=user, note="Booking aflyst"
+                )
+                offer.status = back
+                offer.save(update_fields=["status", "updated_at"])
+            elif back in ALLOWED[offer.status]:
+                offer_transition(offer=offer, to_status=back, user=user, note="Booking aflyst")
+    return booking
