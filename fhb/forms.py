@@ -61,7 +61,11 @@ class CitizenSearchForm(DkfdsForm):
 class ImportUploadForm(DkfdsForm):
     kind = forms.ChoiceField(label=_("Hvad vil du importere?"), choices=ImportKind.choices, widget=forms.RadioSelect)
     file = forms.FileField(
-        label=_("Fil"), help_text=_("CSV i UTF-8 med overskriftsrække (; eller ,), eller JSON for kvalitetsstandarden.")
+        label=_("Fil"),
+        help_text=_(
+            "CSV i UTF-8 med overskriftsrække (; eller ,), JSON for kvalitetsstandarden, "
+            "eller FHIR JSON/NDJSON for sygehusadviser (MedCom)."
+        ),
     )
     strict = forms.BooleanField(
         label=_("Alt eller intet: importér ingenting, hvis en række er ugyldig"), required=False

@@ -18,6 +18,7 @@ from .selectors import citizen_eligibility
 from .services import risk_event_register
 
 REFERRAL_KINDS = (RiskSource.CONCERN_REFERRAL, RiskSource.SELF_REFERRAL)
+REFERRAL_CHOICES = [(k.value, k.label) for k in REFERRAL_KINDS]
 
 
 @dataclass(frozen=True)

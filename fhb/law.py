@@ -25,6 +25,7 @@ TARGET_GROUP_LABELS = {
     "age_75_plus": _("75 år og derover"),
 }
 TARGET_GROUP_CODES = frozenset(TARGET_GROUP_LABELS)
+TARGET_GROUP_CHOICES = list(TARGET_GROUP_LABELS.items())
 
 BUILTIN_RISK_GROUPS = {
     "widowed": _("Mistet ægtefælle/samlever"),

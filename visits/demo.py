@@ -89,6 +89,7 @@ def demo_agenda(*, municipality: Municipality, today: dt.date, rng: random.Rando
     if not CollectiveEvent.objects.filter(municipality=municipality).exists():
         leader = User.objects.filter(municipality=municipality, role=Role.TEAM_LEADER).first()
         if leader is not None:
+            today = max(today, timezone.localdate())  # events can only be planned from today on
             birthday = event_save(
                 user=leader,
                 title="Fødselsdagsarrangement for 75-årige",
@@ -103,8 +104,9 @@ def demo_agenda(*, municipality: Municipality, today: dt.date, rng: random.Rando
                 speakers="Forebyggelsesteamet; Ældre Sagen Silkeborg; Silkeborg Bibliotekerne",
                 target_groups=["age_75"],
             )
-            made["invited"] += event_invite(event=birthday, user=leader, limit=80)
-            for registration in birthday.registrations.order_by("id")[:45]:
+            invited = event_invite(event=birthday, user=leader, limit=80)
+            made["invited"] += invited
+            for registration in birthday.registrations.order_by("id")[: invited * 55 // 100]:  # about half answer yes
                 registration.status, registration.responded_at = "registered", timezone.now()
                 registration.save(update_fields=["status", "responded_at"])
             grief = event_save(

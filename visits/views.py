@@ -49,6 +49,8 @@ def _mine(model, user):
 
 
 def consultants_of(user):
+    if not getattr(user, "is_municipality_staff", False):
+        return User.objects.none()
     return User.objects.filter(
         municipality_id=user.municipality_id, is_active=True, role__in=[Role.CONSULTANT, Role.TEAM_LEADER]
     ).order_by("first_name", "last_name")

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from fhb.intake import REFERRAL_CHOICES
 from fhb.models import Citizen, InvitationKind, Offer, OfferStatus, RiskEvent, RiskGroup
 
 
@@ -122,3 +123,33 @@ class EligibilitySerializer(serializers.Serializer):
 
 class SyncSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2010)
+
+
+class ReferralSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=REFERRAL_CHOICES)
+    referrer = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    received_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReferralResultSerializer(serializers.Serializer):
+    risk_event = serializers.IntegerField()
+    offer = serializers.IntegerField(allow_null=True)
+    offer_status = serializers.CharField(allow_null=True)
+    groups = serializers.ListField(child=serializers.CharField())
+    message = serializers.CharField()
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    column = serializers.CharField()
+    value = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    errors = ImportErrorSerializer(many=True)

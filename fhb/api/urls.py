@@ -1,8 +1,8 @@
 from rest_framework.routers import DefaultRouter
 
-from visits.api import VisitViewSet
+from visits.api import BookingViewSet, EventViewSet, FollowUpViewSet, RegistrationViewSet, VisitViewSet
 
-from .views import CitizenViewSet, OfferViewSet, RiskEventViewSet, RiskGroupViewSet
+from .views import CitizenViewSet, HospitalNotificationViewSet, OfferViewSet, RiskEventViewSet, RiskGroupViewSet
 
 router = DefaultRouter()
 router.register("citizens", CitizenViewSet, basename="citizen")
@@ -10,4 +10,9 @@ router.register("risk-events", RiskEventViewSet, basename="riskevent")
 router.register("risk-groups", RiskGroupViewSet, basename="riskgroup")
 router.register("offers", OfferViewSet, basename="offer")
 router.register("visits", VisitViewSet, basename="visit")
+router.register("follow-ups", FollowUpViewSet, basename="followup")
+router.register("bookings", BookingViewSet, basename="booking")
+router.register("events", EventViewSet, basename="event")
+router.register("event-registrations", RegistrationViewSet, basename="registration")
+router.register("hospital-notifications", HospitalNotificationViewSet, basename="hospitalnotification")
 urlpatterns = router.urls

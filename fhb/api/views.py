@@ -20,8 +20,11 @@ from .serializers import (
     CitizenListSerializer,
     CprLookupSerializer,
     EligibilitySerializer,
+    ImportResultSerializer,
     OfferSerializer,
     OfferTransitionSerializer,
+    ReferralResultSerializer,
+    ReferralSerializer,
     RiskEventSerializer,
     RiskGroupSerializer,
     SyncSerializer,
@@ -77,6 +80,26 @@ class CitizenViewSet(viewsets.ReadOnlyModelViewSet):
             user=request.user, citizens=citizen, endpoint="api:citizen-lookup", purpose="CPR-opslag (API)"
         )
         return Response(self.get_serializer(citizen).data)
+
+    @extend_schema(request=ReferralSerializer, responses=ReferralResultSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[HasPerm("fhb.add_riskevent")])
+    def referral(self, request, pk=None):
+        """Intake: register a concern referral or self-referral. It becomes a risk event, and the
+        citizen's offer for this year is created or refreshed at once."""
+        from fhb.intake import referral_outcome_text, referral_register
+
+        citizen = self.get_object()
+        form = ReferralSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        event, refresh = referral_register(citizen=citizen, user=request.user, **form.validated_data)
+        result = {
+            "risk_event": event.pk,
+            "offer": refresh.offer.pk if refresh.offer else None,
+            "offer_status": refresh.offer.status if refresh.offer else None,
+            "groups": list(refresh.eligibility.groups) if refresh.eligibility else [],
+            "message": referral_outcome_text(refresh),
+        }
+        return Response(ReferralResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=EligibilitySerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -192,3 +215,34 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
         form.is_valid(raise_exception=True)
         offer = offer_transition(offer=offer, user=request.user, **form.validated_data)
         return Response(OfferSerializer(offer).data)
+
+
+class HospitalNotificationViewSet(viewsets.ViewSet):
+    """MedCom hospital notifications (advis om sygehusophold, FHIR JSON) for your municipality's
+    citizens: POST a message Bundle, an array of them or a collection Bundle. Discharges become
+    `hospital_discharge` risk events (corrections move them, cancellations remove them). The answer
+    counts what happened and lists rejected messages with the element and the reason."""
+
+    permission_classes = [HasPerm("fhb.import_registry")]
+
+    @extend_schema(request={"application/json": {"type": "object"}}, responses=ImportResultSerializer)
+    def create(self, request):
+        import json
+
+        from fhb.registry.medcom import hospital_notifications_import
+        from fhb.registry.tables import ImportFileError
+
+        try:
+            result = hospital_notifications_import(
+                data=json.dumps(request.data), municipality=request.user.municipality, user=request.user
+            )
+        except ImportFileError as exc:
+            raise ValidationError({"detail": str(exc)}) from None
+        body = {
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "rejected": result.rejected,
+            "errors": [{"row": e.row, "column": e.column, "value": e.value, "reason": e.reason} for e in result.errors],
+        }
+        return Response(ImportResultSerializer(body).data, status=status.HTTP_200_OK)

@@ -185,7 +185,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"OfferStatusEnum": "fhb.models.OfferStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "OfferStatusEnum": "fhb.models.OfferStatus",
+        "TargetGroupEnum": "fhb.law.TARGET_GROUP_CHOICES",
+        "VisitKindEnum": "visits.models.VisitKind",
+        "FollowUpKindEnum": "visits.models.FollowUpKind",
+        "ReferralKindEnum": "fhb.intake.REFERRAL_CHOICES",
+    },
 }
 
 REDIS_URL = env("REDIS_URL", default="")
