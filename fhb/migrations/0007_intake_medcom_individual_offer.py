@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="offer",
             name="individual_required",
-            field=models.BooleanField(default=False, verbose_name="individuelt besøg påkrævet"),
+            field=models.BooleanField(db_default=False, default=False, verbose_name="individuelt besøg påkrævet"),
         ),
         migrations.AddField(
             model_name="riskevent",

@@ -37,7 +37,7 @@ class Offer(models.Model):
     exemption_reason = models.CharField(_("fritagelsesgrund"), max_length=40, blank=True)
     # The citizen declined the alternative format (a collective event): BEK 716/2019 § 2 requires an
     # individual visit, so the sync never plans this offer as an event invitation again.
-    individual_required = models.BooleanField(_("individuelt besøg påkrævet"), default=False)
+    individual_required = models.BooleanField(_("individuelt besøg påkrævet"), default=False, db_default=False)
     # Copied from the citizen (it never changes: it comes from the CPR number) so the due list can
     # sort and page by birthday from an index, without joining a million citizens.
     birth_date = models.DateField(_("fødselsdato"))
