@@ -4,6 +4,15 @@ from fhb.models import Role
 from tests.factories import CitizenFactory, UserFactory, municipality
 
 
+@pytest.fixture(autouse=True)
+def danish():
+    """Each test starts in Danish: a test that switched to English must not leak into the next."""
+    from django.utils import translation
+
+    with translation.override("da"):
+        yield
+
+
 @pytest.fixture
 def copenhagen(db):
     return municipality("101")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fhb.errors import DomainError
 from fhb.models import Municipality, Offer, OfferStatus, OfferTransition, User
@@ -240,11 +240,15 @@ def screenings_read(citizen, *, kind: str, outcome: str, visit_date, screenings:
     if kind not in (VisitKind.HOME_VISIT, VisitKind.FOLLOW_UP_VISIT) or outcome != VisitOutcome.COMPLETED:
         raise DomainError("Screeninger registreres kun ved et gennemført besøg i hjemmet.", field="screenings")
     readings = []
-    for code, raw in screenings.items():
-        try:
-            readings.append(screening_read(code, raw, birth_date=citizen.birth_date, sex=citizen.sex, on=visit_date))
-        except ScreeningError as exc:
-            raise DomainError(exc.message, field="screenings") from None
+    # Findings are stored with the record, and the record is kept in Danish whatever the UI language.
+    with translation.override("da"):
+        for code, raw in screenings.items():
+            try:
+                readings.append(
+                    screening_read(code, raw, birth_date=citizen.birth_date, sex=citizen.sex, on=visit_date)
+                )
+            except ScreeningError as exc:
+                raise DomainError(exc.message, field="screenings") from None
     return readings
 
 
@@ -285,9 +289,9 @@ def _follow_ups_create(visit: Visit, follow_ups: list[dict], *, user: User) -> l
         )
         consent_to = data.get("consent_to", "").strip()
         if data.get("consent_given") and not consent_to:
-            consent_to = (
-                str(MunicipalUnit(data["unit"]).label) if data.get("unit") else str(FollowUpKind(data["kind"]).label)
-            )
+            with translation.override("da"):  # stored with the record, in Danish
+                label = MunicipalUnit(data["unit"]).label if data.get("unit") else FollowUpKind(data["kind"]).label
+                consent_to = str(label)
         made.append(
             FollowUp.objects.create(
                 municipality_id=visit.municipality_id,
