@@ -49,7 +49,14 @@ def citizen_timeline(citizen: Citizen, *, show_notes: bool) -> list[Entry]:
             )
         )
     for visit in Visit.objects.filter(citizen=citizen).select_related("consultant").prefetch_related("screenings"):
-        screenings = "; ".join(f"{s.label}: {s.summary}" for s in visit.screenings.all()) if show_notes else ""
+        screenings = (
+            "; ".join(
+                f"{s.label}: {s.summary}" + (f" ({s.finding})" if s.level != "normal" and s.finding else "")
+                for s in visit.screenings.all()
+            )
+            if show_notes
+            else ""
+        )
         detail = " · ".join(
             x
             for x in [

@@ -469,9 +469,9 @@ class RegistrationActionView(StaffRequiredMixin, View):
         except DomainError as exc:
             error = exc.message
         if request.headers.get("HX-Request"):
-            return render(
-                request, "visits/_checkin_row.html", {"r": registration, "error": error, "today": timezone.localdate()}
-            )
+            attended = registration.event.registrations.filter(status=RegistrationStatus.ATTENDED).count()
+            context = {"r": registration, "error": error, "today": timezone.localdate(), "attended": attended}
+            return render(request, "visits/_checkin_row.html", context)
         if error:
             messages.error(request, error)
         else:
