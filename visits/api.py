@@ -33,7 +33,7 @@ from .models import (
     VisitSource,
 )
 from .screenings import SCREENINGS
-from .services import follow_up_check, follow_up_close, visit_record, visit_update
+from .services import follow_up_close, follow_up_create, visit_record, visit_update
 from .themes import THEMES
 from .views import _mine, consultants_of, visits_visible_to
 
@@ -203,18 +203,8 @@ class FollowUpViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        follow_up_check(
-            kind=data["kind"],
-            unit=data.get("unit", ""),
-            description=data.get("description", ""),
-            due_on=data.get("due_on"),
-            consent_given=data.get("consent_given", False),
-            after=timezone.localdate(),
-        )
-        serializer.save(
-            municipality_id=self.request.user.municipality_id,
-            created_by=self.request.user,
-            assigned_to=data.get("assigned_to") or self.request.user,
+        serializer.instance = follow_up_create(
+            citizen=data["citizen"], user=self.request.user, data=data, after=timezone.localdate()
         )
 
     @extend_schema(request=FollowUpCloseSerializer, responses=FollowUpSerializer)

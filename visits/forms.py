@@ -145,14 +145,7 @@ class FollowUpForm(DkfdsForm):
         from .services import follow_up_check
 
         try:
-            follow_up_check(
-                kind=data["kind"],
-                unit=data.get("unit", ""),
-                description=data.get("description", ""),
-                due_on=data.get("due_on"),
-                consent_given=data.get("consent_given", False),
-                after=timezone.localdate(),
-            )
+            follow_up_check(data, after=timezone.localdate())
         except DomainError as exc:
             self.add_error(exc.field, exc.message)
         return data

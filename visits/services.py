@@ -252,62 +252,62 @@ def screenings_read(citizen, *, kind: str, outcome: str, visit_date, screenings:
     return readings
 
 
-def follow_up_check(
-    *, kind: str, unit: str = "", description: str = "", due_on=None, consent_given: bool = False, after=None
-) -> None:
-    """The rules of a follow-up, one DomainError naming the field at a time."""
+def follow_up_check(data, *, after=None) -> None:
+    """The rules of a follow-up (`data`: kind, unit, description, due_on, consent_given), one
+    DomainError naming the field at a time. `after`: the earliest allowed due date."""
+    kind, unit = data.get("kind", ""), data.get("unit", "")
+    due_on = data.get("due_on")
     if kind not in FollowUpKind.values:
         raise DomainError("Vælg en gyldig opfølgning.", field="kind")
     if kind == FollowUpKind.HANDOVER and unit not in MunicipalUnit.values:
         raise DomainError("Vælg den enhed, borgeren overdrages til.", field="unit")
     if kind != FollowUpKind.HANDOVER and unit:
         raise DomainError("En enhed vælges kun ved overdragelse til en kommunal enhed.", field="unit")
-    if kind in (FollowUpKind.CIVIL_SOCIETY, FollowUpKind.OWN_ACTIVITY) and not description.strip():
+    if kind in (FollowUpKind.CIVIL_SOCIETY, FollowUpKind.OWN_ACTIVITY) and not data.get("description", "").strip():
         raise DomainError("Skriv hvilken aktivitet borgeren henvises til.", field="description")
     if kind in DATED_KINDS:
         if due_on is None:
             raise DomainError("Angiv senest hvornår besøget eller kontakten skal ske.", field="due_on")
         if after is not None and due_on < after:
             raise DomainError("Fristen ligger før besøget.", field="due_on")
-    if kind in SHARING_KINDS and not consent_given:
+    if kind in SHARING_KINDS and not data.get("consent_given"):
         raise DomainError(
             "Borgerens samtykke til at dele oplysninger skal registreres, før der overdrages.", field="consent_given"
         )
 
 
+def follow_up_create(*, citizen, user: User, data, visit: Visit | None = None, after=None) -> FollowUp:
+    """Record one follow-up (agreed at `visit`, or on its own) after checking its rules."""
+    follow_up_check(data, after=after)
+    kind = data["kind"]
+    consent_to = data.get("consent_to", "").strip()
+    if data.get("consent_given") and not consent_to:
+        with translation.override("da"):  # stored with the record, in Danish
+            label = MunicipalUnit(data["unit"]).label if data.get("unit") else FollowUpKind(kind).label
+            consent_to = str(label)
+    follow_up = FollowUp(
+        municipality_id=citizen.municipality_id,
+        citizen=citizen,
+        visit=visit,
+        kind=kind,
+        unit=data.get("unit", ""),
+        description=data.get("description", "").strip(),
+        due_on=data.get("due_on") if kind in DATED_KINDS else None,
+        consent_given=bool(data.get("consent_given")),
+        consent_to=consent_to if data.get("consent_given") else "",
+        assigned_to=data.get("assigned_to") or user,
+        created_by=user,
+    )
+    follow_up._history_user = user
+    follow_up.save()
+    return follow_up
+
+
 def _follow_ups_create(visit: Visit, follow_ups: list[dict], *, user: User) -> list[FollowUp]:
-    made = []
-    for data in follow_ups:
-        data = dict(data)
-        follow_up_check(
-            kind=data.get("kind", ""),
-            unit=data.get("unit", ""),
-            description=data.get("description", ""),
-            due_on=data.get("due_on"),
-            consent_given=bool(data.get("consent_given")),
-            after=visit.visit_date,
-        )
-        consent_to = data.get("consent_to", "").strip()
-        if data.get("consent_given") and not consent_to:
-            with translation.override("da"):  # stored with the record, in Danish
-                label = MunicipalUnit(data["unit"]).label if data.get("unit") else FollowUpKind(data["kind"]).label
-                consent_to = str(label)
-        made.append(
-            FollowUp.objects.create(
-                municipality_id=visit.municipality_id,
-                citizen_id=visit.citizen_id,
-                visit=visit,
-                kind=data["kind"],
-                unit=data.get("unit", ""),
-                description=data.get("description", "").strip(),
-                due_on=data.get("due_on") if data["kind"] in DATED_KINDS else None,
-                consent_given=bool(data.get("consent_given")),
-                consent_to=consent_to if data.get("consent_given") else "",
-                assigned_to=data.get("assigned_to") or user,
-                created_by=user,
-            )
-        )
-    return made
+    return [
+        follow_up_create(citizen=visit.citizen, user=user, data=data, visit=visit, after=visit.visit_date)
+        for data in follow_ups
+    ]
 
 
 def _screenings_save(visit: Visit, readings: list[dict], *, user: User) -> None:

@@ -264,6 +264,18 @@ def test_api_screenings_follow_ups_and_health_data_visibility(client, citizen, m
     assert [f["kind"] for f in follow_ups] == ["gp"]
     closed = client.post(f"/api/v1/follow-ups/{follow_ups[0]['id']}/close/", {}, content_type="application/json")
     assert closed.json()["status"] == "done"
+    refused = client.post(
+        "/api/v1/follow-ups/",
+        {"citizen": citizen.pk, "kind": "handover", "unit": "housing_116"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and "consent_given" in refused.json()
+    made = client.post(
+        "/api/v1/follow-ups/",
+        {"citizen": citizen.pk, "kind": "handover", "unit": "housing_116", "consent_given": True},
+        content_type="application/json",
+    )
+    assert made.status_code == 201 and made.json()["consent_to"] == "Boligindretning (§ 116)"
     client.force_login(admin)  # health data: no notes, no screenings for a municipality admin
     visit = client.get(f"/api/v1/visits/{body['id']}/").json()
     assert "screenings" not in visit and "note" not in visit
