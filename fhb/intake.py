@@ -82,9 +82,13 @@ def referral_register(
     if citizen.deceased_on or (citizen.moved_out_on and citizen.moved_out_on <= timezone.localdate()):
         raise DomainError("Borgeren er død eller fraflyttet kommunen.")
     group = RiskGroup.objects.filter(municipality=None, code=kind).get()
-    event = risk_event_register(
-        citizen=citizen, risk_group=group, registered_on=received_on, source=kind, note=note.strip(), user=user
-    )
+    try:
+        event = risk_event_register(
+            citizen=citizen, risk_group=group, registered_on=received_on, source=kind, note=note.strip(), user=user
+        )
+    except DomainError as exc:  # the date is what the user typed as "received"
+        field = "received_on" if exc.field == "registered_on" else exc.field
+        raise DomainError(exc.message, field=field) from None
     if referrer.strip():
         event.referrer = referrer.strip()[:200]
         event.save(update_fields=["referrer"])

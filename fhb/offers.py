@@ -42,6 +42,7 @@ ALLOWED = {
         OfferStatus.LAPSED,
     },
     OfferStatus.BOOKED: {
+        OfferStatus.DUE,  # a booking made before any letter was cancelled
         OfferStatus.VISITED,
         OfferStatus.DECLINED,
         OfferStatus.NO_RESPONSE,
@@ -50,6 +51,7 @@ ALLOWED = {
         OfferStatus.LAPSED,
     },
     OfferStatus.NO_RESPONSE: {
+        OfferStatus.DUE,  # declined the alternative format (an event): offered an individual visit
         OfferStatus.INVITED,
         OfferStatus.BOOKED,
         OfferStatus.VISITED,
@@ -219,9 +221,5 @@ def offer_require_individual(*, offer: Offer, user: User | None, note: str) -> O
         offer.letter_kind = INDIVIDUAL_LETTER
     offer.save(update_fields=["individual_required", "letter_kind", "updated_at"])
     if offer.status in (OfferStatus.INVITED, OfferStatus.NO_RESPONSE):
-        OfferTransition.objects.create(
-            offer=offer, from_status=offer.status, to_status=OfferStatus.DUE, by=user, note=note
-        )
-        offer.status = OfferStatus.DUE
-        offer.save(update_fields=["status", "updated_at"])
+        offer = offer_transition(offer=offer, to_status=OfferStatus.DUE, user=user, note=note)
     return offer

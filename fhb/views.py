@@ -120,6 +120,13 @@ class CitizenDetailView(StaffRequiredMixin, View):
         context["bookings"] = citizen.bookings.filter(status="booked").select_related("consultant")
         context["follow_ups"] = citizen.follow_ups.select_related("assigned_to").order_by("status", "due_on", "id")[:30]
         context["registrations"] = citizen.event_registrations.select_related("event").order_by("-event__date")[:10]
+        context["can_manage_events"] = request.user.has_perm("visits.manage_events")
+        if context["can_manage_events"]:
+            from visits.models import CollectiveEvent
+
+            context["open_events"] = CollectiveEvent.objects.filter(
+                municipality_id=citizen.municipality_id, date__gte=_today(), cancelled=False
+            ).exclude(registrations__citizen=citizen)
         context["can_read_notes"] = request.user.has_perm("visits.view_note", citizen)
         context["timeline"] = citizen_timeline(citizen, show_notes=context["can_read_notes"])[:100]
         context["offer_form"] = OfferStatusForm()
@@ -249,6 +256,10 @@ class ReferralView(StaffRequiredMixin, View):
 
     def get(self, request, pk, form=None):
         citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
+        if request.method == "GET":
+            services.citizen_access_log(
+                user=request.user, citizens=citizen, endpoint="citizen-referral", purpose="Henvendelse"
+            )
         return render(request, "fhb/referral_form.html", {"citizen": citizen, "form": form or ReferralForm()})
 
     def post(self, request, pk):

@@ -116,13 +116,6 @@ def booking_cancel(*, booking: Booking, user: User, reason: str = "") -> Booking
                 .first()
             )
             back = last.from_status if last and last.from_status else OfferStatus.INVITED
-            if back == OfferStatus.DUE:
-                # due -> booked -> due is not a step the state machine offers; record it directly.
-                OfferTransition.objects.create(
-                    offer=offer, from_status=offer.status, to_status=back, by=user, note="Booking aflyst"
-                )
-                offer.status = back
-                offer.save(update_fields=["status", "updated_at"])
-            elif back in ALLOWED[offer.status]:
+            if back in ALLOWED[offer.status]:
                 offer_transition(offer=offer, to_status=back, user=user, note="Booking aflyst")
     return booking

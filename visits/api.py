@@ -342,7 +342,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
 class EventViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Collective events. POST creates; PATCH changes; POST {id}/invite/ puts the target groups'
     not-yet-invited citizens on the list (their offers become invited); POST {id}/add/ adds one
-    citizen (a phone call, a walk-in)."""
+    citizen (a phone call, a walk-in); POST {id}/cancel/ cancels it."""
 
     serializer_class = EventSerializer
     filterset_fields = ["date", "cancelled"]
@@ -369,6 +369,13 @@ class EventViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
         form.is_valid(raise_exception=True)
         n = event_services.event_invite(event=self.get_object(), user=request.user, **form.validated_data)
         return Response({"invited": n})
+
+    @extend_schema(request=None, responses=EventSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel the event; those still invited are offered an individual visit."""
+        event = event_services.event_cancel(event=self.get_object(), user=request.user)
+        return Response(self.get_serializer(event).data)
 
     @extend_schema(request=EventAddSerializer, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"])

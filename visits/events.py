@@ -13,7 +13,7 @@ from django.utils import timezone
 from fhb.errors import DomainError
 from fhb.law import TARGET_GROUP_LABELS
 from fhb.models import Citizen, InvitationKind, Offer, OfferStatus, OfferTransition, User
-from fhb.offers import offer_require_individual
+from fhb.offers import INDIVIDUAL_LETTER, offer_require_individual, offer_transition
 from fhb.registry.bulk import insert_values, insert_with_history, update_values
 
 from .models import CollectiveEvent, EventRegistration, RegistrationStatus, VisitKind, VisitOutcome
@@ -65,6 +65,34 @@ def event_save(*, user: User, event: CollectiveEvent | None = None, **values) ->
         setattr(event, name, value)
     event._history_user = user
     event.save()
+    return event
+
+
+@transaction.atomic
+def event_cancel(*, event: CollectiveEvent, user: User) -> CollectiveEvent:
+    """Cancel an event that has not taken place. Everyone still on the list who has not declined is
+    offered an individual visit instead (their invitation was to this event)."""
+    event = CollectiveEvent.objects.select_for_update().get(pk=event.pk)
+    if event.cancelled:
+        raise DomainError("Arrangementet er allerede aflyst.")
+    if event.registrations.filter(status=RegistrationStatus.ATTENDED).exists():
+        raise DomainError("Der er tjekket borgere ind; et afholdt arrangement kan ikke aflyses.")
+    event.cancelled = True
+    event._history_user = user
+    event.save(update_fields=["cancelled"])
+    waiting = event.registrations.filter(status__in=[RegistrationStatus.INVITED, RegistrationStatus.REGISTERED])
+    for offer in Offer.objects.filter(
+        citizen__in=waiting.values("citizen"), year=event.date.year, status=OfferStatus.INVITED
+    ):
+        offer = offer_transition(
+            offer=offer,
+            to_status=OfferStatus.DUE,
+            user=user,
+            note=f"»{event.title}« {event.date:%d-%m-%Y} er aflyst — tilbydes et individuelt besøg",
+        )
+        if offer.letter_kind == InvitationKind.COLLECTIVE_EVENT:
+            offer.letter_kind = INDIVIDUAL_LETTER
+            offer.save(update_fields=["letter_kind", "updated_at"])
     return event
 
 
@@ -143,6 +171,10 @@ def event_add_citizen(*, event: CollectiveEvent, citizen: Citizen, user: User) -
     """Add one citizen to the list (a phone call, a walk-in at the door)."""
     if citizen.municipality_id != event.municipality_id:
         raise DomainError("Borgeren hører til en anden kommune.")
+    if event.cancelled:
+        raise DomainError("Arrangementet er aflyst.")
+    if event.date < timezone.localdate():
+        raise DomainError("Arrangementet har allerede fundet sted.")
     registration, created = EventRegistration.objects.get_or_create(
         event=event, citizen=citizen, defaults={"invited_at": timezone.now()}
     )

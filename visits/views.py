@@ -120,6 +120,10 @@ class VisitCreateView(StaffRequiredMixin, View):
                 kind = VisitKind.PHONE_CALL if follow_up.kind == FollowUpKind.NEW_CONTACT else VisitKind.FOLLOW_UP_VISIT
                 initial = {"kind": kind}
             form = VisitForm(initial=initial, citizen=citizen)
+        if request.method == "GET":
+            services.citizen_access_log(
+                user=request.user, citizens=citizen, endpoint="visit-create", purpose="Registrering af besøg"
+            )
         context = {
             "citizen": citizen,
             "form": form,
@@ -254,6 +258,9 @@ class AgendaView(StaffRequiredMixin, View):
         events = list(
             _mine(CollectiveEvent, user).filter(date__gte=start, date__lt=end, cancelled=False).order_by("date")
         )
+        services.citizen_access_log(
+            user=user, citizens=[b.citizen for b in bookings], endpoint="agenda", purpose="Dagsplan"
+        )
         days = []
         for offset in range((end - start).days):
             day = start + dt.timedelta(days=offset)
@@ -290,6 +297,10 @@ class BookingCreateView(StaffRequiredMixin, View):
             consultants=consultants_of(request.user),
             initial={"consultant": request.user.pk if request.user.role == Role.CONSULTANT else None},
         )
+        if request.method == "GET":
+            services.citizen_access_log(
+                user=request.user, citizens=citizen, endpoint="booking-create", purpose="Booking af besøg"
+            )
         offer = Offer.objects.filter(citizen=citizen, year=timezone.localdate().year).first()
         return render(request, "visits/booking_form.html", {"citizen": citizen, "form": form, "offer": offer})
 
@@ -417,7 +428,8 @@ class EventDetailView(StaffRequiredMixin, View):
         status = request.GET.get("status", "")
         if status in RegistrationStatus.values:
             registrations = registrations.filter(status=status)
-        can_manage = request.user.has_perm("visits.manage_events")
+        registrations = list(registrations)
+        can_manage = request.user.has_perm("visits.manage_events") and not event.cancelled
         context = {
             "event": event,
             "counts": event_services.event_counts(event),
@@ -429,6 +441,12 @@ class EventDetailView(StaffRequiredMixin, View):
             "invitable": event_services.invitable_offers(event).count() if can_manage else 0,
             "today": timezone.localdate(),
         }
+        services.citizen_access_log(
+            user=request.user,
+            citizens=[r.citizen for r in registrations],
+            endpoint="event-detail",
+            purpose="Deltagerliste",
+        )
         return render(request, "visits/event_detail.html", context)
 
 
@@ -449,6 +467,49 @@ class EventInviteView(StaffRequiredMixin, View):
                 messages.success(request, _("%(n)s borgere er sat på invitationslisten.") % {"n": n})
                 return redirect("event-detail", pk=event.pk)
         return EventDetailView().get(request, pk, invite_form=form)
+
+
+class EventCancelView(StaffRequiredMixin, View):
+    permission_required = "visits.manage_events"
+
+    def post(self, request, pk):
+        event = get_object_or_404(_mine(CollectiveEvent, request.user), pk=pk)
+        try:
+            event_services.event_cancel(event=event, user=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("Arrangementet er aflyst. De inviterede står nu på listen til et individuelt besøg.")
+            )
+        return redirect("event-detail", pk=event.pk)
+
+
+class EventAddCitizenView(StaffRequiredMixin, View):
+    """Put one citizen on an event's list from the citizen page (a phone call, a walk-in)."""
+
+    permission_required = "visits.manage_events"
+
+    def post(self, request, pk):
+        citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
+        event = _mine(CollectiveEvent, request.user).filter(pk=request.POST.get("event") or 0).first()
+        if event is None:
+            messages.error(request, _("Vælg et arrangement."))
+            return redirect("citizen-detail", pk=citizen.pk)
+        try:
+            registration = event_services.event_add_citizen(event=event, citizen=citizen, user=request.user)
+            if request.POST.get("action") in ("register", "check_in"):
+                event_services.registration_respond(
+                    registration=registration, action=request.POST["action"], user=request.user
+                )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s er sat på listen til »%(event)s«.") % {"name": citizen.full_name, "event": event.title},
+            )
+        return redirect("citizen-detail", pk=citizen.pk)
 
 
 class RegistrationActionView(StaffRequiredMixin, View):
@@ -497,7 +558,13 @@ class EventCheckInView(StaffRequiredMixin, View):
         event = get_object_or_404(_mine(CollectiveEvent, request.user), pk=pk)
         if event.cancelled:
             raise Http404
-        registrations = event.registrations.exclude(status=RegistrationStatus.DECLINED).select_related("citizen")
+        registrations = list(event.registrations.exclude(status=RegistrationStatus.DECLINED).select_related("citizen"))
+        services.citizen_access_log(
+            user=request.user,
+            citizens=[r.citizen for r in registrations],
+            endpoint="event-checkin",
+            purpose="Indtjekning",
+        )
         return render(
             request,
             "visits/event_checkin.html",

@@ -328,6 +328,12 @@ ACCESS_ENDPOINT_LABELS = {
     "due-list-export": _("Eksport af målgruppeliste"),
     "visit-edit": _("Besøg"),
     "api:visit-update": _("API: besøg"),
+    "visit-create": _("Registrering af besøg"),
+    "booking-create": _("Booking af besøg"),
+    "citizen-referral": _("Henvendelse"),
+    "agenda": _("Dagsplan (bookede besøg)"),
+    "event-detail": _("Deltagerliste til arrangement"),
+    "event-checkin": _("Indtjekning til arrangement"),
 }
 
 

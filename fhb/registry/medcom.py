@@ -63,8 +63,11 @@ def read_messages(data: bytes | str) -> list[dict]:
                 raise ImportFileError("Filen indeholder noget, der ikke er en FHIR Bundle.")
             if item.get("type") == "message":
                 messages.append(item)
-            else:
-                messages.extend(e.get("resource") or {} for e in item.get("entry") or [])
+                continue
+            entries = item.get("entry") or []
+            if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+                raise ImportFileError("Bundle.entry skal være en liste af objekter.")
+            messages.extend(e.get("resource") or {} for e in entries)
     if not messages:
         raise ImportFileError("Filen indeholder ingen sygehusadviser.")
     return messages
@@ -166,10 +169,16 @@ def hospital_notifications_import(
         rejected.add(number)
 
     for number, bundle in enumerate(messages, 1):
+        if not isinstance(bundle, dict):
+            result.errors.append(RowError(number, "Bundle", "", "ikke et FHIR-objekt"))
+            rejected.add(number)
+            continue
         try:
             read.append((number, read_message(bundle)))
         except MessageError as exc:
             fail(number, bundle, exc.element, exc.reason, exc.value)
+        except (AttributeError, TypeError, ValueError):  # e.g. a list where FHIR has an object
+            fail(number, bundle, "Bundle", "følger ikke MedCom HospitalNotification-strukturen")
     lookup = CitizenLookup([m["cpr"] for _, m in read], municipality=municipality, fields=("birth_date",))
     today = timezone.localdate()
     group = RiskGroup.objects.get(municipality=None, code="hospital_discharge")

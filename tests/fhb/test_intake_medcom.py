@@ -12,6 +12,7 @@ from fhb.errors import DomainError
 from fhb.intake import referral_register
 from fhb.models import Offer, RiskEvent
 from fhb.registry.medcom import hospital_notifications_import
+from fhb.registry.tables import ImportFileError
 from tests.factories import CitizenFactory
 from tests.fhb.helpers import run_command
 
@@ -59,6 +60,10 @@ def test_referral_outside_the_age_range_says_so(client, consultant):
     assert "ikke i en målgruppe" in response.content.decode()
     assert RiskEvent.objects.get(citizen=young).source == "self_referral"
     assert not Offer.objects.filter(citizen=young).exists()
+    future = client.post(
+        reverse("citizen-referral", args=[young.pk]), {"kind": "self_referral", "received_on": "2026-12-24"}
+    )
+    assert 'href="#id_received_on"' in future.content.decode() and "fremtiden" in future.content.decode()
     bad = client.post(
         reverse("citizen-referral", args=[young.pk]),
         {"kind": "concern_referral", "received_on": "2026-11-23", "note": "Bekymret nabo"},
@@ -195,6 +200,21 @@ def test_formats_errors_and_strict(seventy, tmp_path, capsys):
     collection = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": good}]}
     assert hospital_notifications_import(data=json.dumps(collection)).unchanged == 1
     assert hospital_notifications_import(data=json.dumps([good])).unchanged == 1
+    # wrong shapes are a clear error, never a crash
+    odd = copy.deepcopy(good)
+    odd["id"] = "odd"
+    odd["entry"][1]["resource"]["identifier"] = "0101504444"
+    shaped = hospital_notifications_import(
+        data=json.dumps(
+            {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": odd}, {"resource": "x"}]}
+        )
+    )
+    assert [(e.row, e.reason) for e in shaped.errors] == [
+        (1, "følger ikke MedCom HospitalNotification-strukturen"),
+        (2, "ikke et FHIR-objekt"),
+    ]
+    with pytest.raises(ImportFileError):
+        hospital_notifications_import(data=json.dumps([good, 42]))
     empty = tmp_path / "empty.json"
     empty.write_text('{"resourceType": "Patient"}')
     assert run_command(capsys, "import_hospital_notifications", str(empty)).code == 2

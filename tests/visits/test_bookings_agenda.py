@@ -104,6 +104,9 @@ def test_agenda_shows_the_day_and_the_week(client, citizen, mette, team_leader):
     day = client.get(reverse("agenda")).content.decode()
     assert "10:30" in day and citizen.full_name in day and "Granvej 78" in day and 'href="tel:40935084"' in day
     assert "82 år og derover" in day and "Ikke besøgt før" in day and "Datter deltager" in day and "Ove" not in day
+    from fhb.models import CitizenAccess
+
+    assert CitizenAccess.objects.filter(user=mette, endpoint="agenda", citizen=citizen).exists()
     week = client.get(reverse("agenda"), {"visning": "uge"}).content.decode()
     assert "Ove" in week and "Torsdag 26. november" in week
     # a team leader looks at Mette's agenda; a consultant cannot choose someone else

@@ -190,3 +190,44 @@ def test_api_events(client, leader, seventy_fives, frederiksberg):
     assert bad.status_code == 400 and "allerede" in bad.json()["detail"]
     client.force_login(UserFactory(role=Role.TEAM_LEADER, municipality=frederiksberg))
     assert client.get(f"/api/v1/events/{event_id}/").status_code == 404
+
+
+def test_cancel_offers_the_invited_an_individual_visit(client, leader, seventy_fives):
+    event = make_event(leader, date=TODAY + dt.timedelta(days=10))
+    event_invite(event=event, user=leader)
+    client.force_login(leader)
+    response = client.post(reverse("event-cancel", args=[event.pk]), follow=True)
+    assert "Arrangementet er aflyst" in response.content.decode()
+    offers = Offer.objects.filter(citizen__in=seventy_fives)
+    assert {(o.status, o.letter_kind) for o in offers} == {("due", "date_letter")}
+    again = client.post(reverse("event-cancel", args=[event.pk]), follow=True)
+    assert "allerede aflyst" in again.content.decode()
+    with pytest.raises(DomainError, match="aflyst"):
+        registration_respond(registration=EventRegistration.objects.first(), action="register", user=leader)
+    api = client.post(f"/api/v1/events/{make_event(leader).pk}/cancel/", content_type="application/json")
+    assert api.status_code == 200 and api.json()["cancelled"] is True
+
+
+def test_add_a_citizen_from_the_citizen_page(client, leader, seventy_fives):
+    event = make_event(leader)
+    walk_in = seventy_fives[0]
+    client.force_login(leader)
+    page = client.get(reverse("citizen-detail", args=[walk_in.pk])).content.decode()
+    assert "Sæt på listen til" in page and "Fødselsdag for 75-årige" in page
+    client.post(reverse("citizen-event-add", args=[walk_in.pk]), {"event": event.pk, "action": "register"})
+    assert EventRegistration.objects.get(citizen=walk_in).status == "registered"
+    twice = client.post(reverse("citizen-event-add", args=[walk_in.pk]), {"event": event.pk}, follow=True)
+    assert "allerede på listen" in twice.content.decode()
+    assert client.post(reverse("citizen-event-add", args=[walk_in.pk]), {"event": ""}).status_code == 302
+
+
+def test_event_pages_are_access_logged(client, leader, seventy_fives):
+    from fhb.models import CitizenAccess
+
+    event = make_event(leader)
+    event_invite(event=event, user=leader)
+    client.force_login(leader)
+    client.get(reverse("event-checkin", args=[event.pk]))
+    client.get(reverse("event-detail", args=[event.pk]))
+    logged = CitizenAccess.objects.filter(user=leader)
+    assert logged.filter(endpoint="event-checkin").count() == 4 and logged.filter(endpoint="event-detail").count() == 4
