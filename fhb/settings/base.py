@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "fhb",
     "visits",
     "invitations",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -231,7 +232,12 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_cpr"], "formatter": "plain"},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # WeasyPrint logs every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Single sign-on (KOMBIT Fælleskommunal Adgangsstyring, SAML 2.0) when the IdP's metadata is given.

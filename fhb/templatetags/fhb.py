@@ -26,3 +26,23 @@ def exemption_label(code):
         return Exemption(code).label
     except ValueError:
         return code
+
+
+@register.filter
+def num(value):
+    """A count with the thousands separator of the active language; suppressed (None) as "x"."""
+    if value is None:
+        return "x"
+    from django.contrib.humanize.templatetags.humanize import intcomma
+
+    return intcomma(value, use_l10n=True)
+
+
+@register.filter
+def pct(value, digits=1):
+    """0.1234 -> "12,3 %" (Danish) / "12.3 %"; None -> "x"."""
+    if value is None:
+        return "x"
+    from django.utils.formats import number_format
+
+    return f"{number_format(value * 100, int(digits))} %"

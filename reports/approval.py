@@ -1,0 +1,133 @@
+"""The approval report a municipality signs off before DST publishes: the delivery's summary as
+suppressed tables and charts. The web page and the PDF render the same context."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from fhb.law import TARGET_GROUP_LABELS
+
+from . import charts
+from .dst import NO_GROUP
+from .suppression import THRESHOLD, suppress_cell, suppress_table
+
+MONTH_LABELS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    return {
+        "group": {**{k: str(v) for k, v in TARGET_GROUP_LABELS.items()}, NO_GROUP: _("Ingen målgruppe")},
+        "sex": {"F": _("Kvinder"), "M": _("Mænd")},
+        "form": {"individuelt": _("Individuelt"), "kollektivt": _("Kollektivt")},
+        "criterion": {
+            "all_months_present": _("Data for alle 12 måneder"),
+            "min_citizens_per_month": _("Ingen måned med under 5 borgere"),
+            "max_one_large_change": _("Højst én ændring over 40 % fra måned til måned"),
+        },
+    }
+
+
+def approval_context(summary: dict) -> dict:
+    labels = _labels()
+    year = summary["year"]
+    persons, visits = summary["citizens"], summary["visits"]
+    month_keys = list(summary["by_month"])
+    tables = {
+        "month": suppress_table(
+            _("Besøg og borgere pr. måned"),
+            summary["by_month"],
+            dict(zip(month_keys, [f"{m} {year}" for m in MONTH_LABELS], strict=True)),
+            persons=persons,
+            visits=visits,
+        ),
+        "group": suppress_table(
+            _("Målgruppe (§ 79 a)"), summary["by_target_group"], labels["group"], persons=persons, visits=visits
+        ),
+        "aed10": suppress_table(
+            _("Alder på besøgsdagen (Danmarks Statistiks AED10-grupper)"),
+            summary["by_age_band_aed10"],
+            {},
+            persons=persons,
+            visits=visits,
+        ),
+        "band": suppress_table(
+            _("Alder på besøgsdagen (5-års grupper)"), summary["by_age_band"], {}, persons=persons, visits=visits
+        ),
+        "sex": suppress_table(_("Køn"), summary["by_sex"], labels["sex"], persons=persons, visits=visits),
+        "form": suppress_table(
+            _("Mødeform"), summary["by_meeting_form"], labels["form"], persons=persons, visits=visits
+        ),
+    }
+    uptake = []
+    for code, cell in summary["uptake"].items():
+        recipients, eligible = suppress_cell(cell["recipients"]), suppress_cell(cell["eligible"])
+        rate = cell["rate"] if recipients is not None and eligible is not None else None
+        uptake.append(
+            {
+                "label": labels["group"].get(code, code),
+                "recipients": recipients,
+                "eligible": eligible,
+                "rate": rate,
+                "national": cell["national_2021"],
+            }
+        )
+    month_table = tables["month"]
+    chart_months = charts.bar_chart(
+        _("Besøg og borgere pr. måned"),
+        list(MONTH_LABELS),
+        [
+            charts.Series(_("Besøg"), tuple(r.visits for r in month_table.rows), charts.PALETTE[0]),
+            charts.Series(_("Borgere"), tuple(r.persons for r in month_table.rows), charts.PALETTE[1]),
+        ],
+    )
+    aed = tables["aed10"]
+    chart_age = charts.bar_chart(
+        _("Borgere efter alder på besøgsdagen"),
+        [r.label for r in aed.rows],
+        [charts.Series(_("Borgere"), tuple(r.persons for r in aed.rows), charts.PALETTE[0])],
+        width=420,
+    )
+    chart_uptake = charts.bar_chart(
+        _("Modtagere i forhold til målgruppen"),
+        [u["label"] for u in uptake],
+        [
+            charts.Series(_("Kommunen"), tuple(u["rate"] for u in uptake), charts.PALETTE[0]),
+            charts.Series(_("Landsplan 2021"), tuple(u["national"] for u in uptake), charts.PALETTE[5]),
+        ],
+        percent=True,
+    )
+    quality = summary["quality"]
+    criteria = [{**c, "label": labels["criterion"].get(c["code"], c["code"])} for c in quality["criteria"]]
+    return {
+        "summary": summary,
+        "year": year,
+        "persons": suppress_cell(persons),
+        "visits": suppress_cell(visits),
+        "tables": tables,
+        "table_list": [tables[k] for k in ("month", "group", "aed10", "band", "sex", "form")],
+        "uptake": uptake,
+        "chart_months": chart_months,
+        "chart_age": chart_age,
+        "chart_uptake": chart_uptake,
+        "quality": quality,
+        "criteria": criteria,
+        "threshold": THRESHOLD,
+        "excluded_by_reason": summary["excluded_by_reason"],
+        "reason_labels": reason_labels(),
+    }
+
+
+def reason_labels() -> dict[str, str]:
+    from .dst import EXCLUSION_REASONS
+
+    return {code: _(text) for code, text in EXCLUSION_REASONS.items()}
+
+
+def approval_pdf(summary: dict, *, base_url: str | None = None) -> bytes:
+    """The report as an A4 PDF (WeasyPrint). No dates from the clock: the same summary gives the
+    same bytes."""
+    from weasyprint import HTML
+
+    html = render_to_string("reports/approval_pdf.html", approval_context(summary))
+    return HTML(string=html, base_url=base_url).write_pdf()

@@ -1,0 +1,240 @@
+"""Deliveries: run an export, keep it as an unchangeable record, compare it with the last one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import heapq
+import io
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fhb.models import Municipality, User
+
+from . import dst
+from .approval import approval_pdf
+from .models import Delivery, MonthApproval
+
+DIFF_SAMPLE = 200  # rows of each kind kept for the web page; the counts are exact
+
+
+class DeliveryError(Exception):
+    pass
+
+
+def file_names(municipality: Municipality, year: int) -> dict[str, str]:
+    stem = f"fhb_{municipality.code}_{year}"
+    return {"csv": f"{stem}.csv", "summary": f"{stem}_summary.json", "pdf": f"{stem}_approval.pdf"}
+
+
+def approved_month_count(municipality: Municipality, year: int) -> int:
+    return MonthApproval.objects.filter(municipality=municipality, year=year).count()
+
+
+def delivery_create(*, municipality: Municipality, year: int, user: User | None, source: str) -> Delivery:
+    """Queue an export (web, API). One at a time per municipality and year."""
+    with transaction.atomic():
+        Municipality.objects.select_for_update().get(pk=municipality.pk)
+        running = Delivery.objects.filter(
+            municipality=municipality, year=year, status__in=[Delivery.Status.QUEUED, Delivery.Status.RUNNING]
+        ).first()
+        if running:
+            return running
+        delivery = Delivery.objects.create(municipality=municipality, year=year, requested_by=user, source=source)
+    from .tasks import delivery_run_task
+
+    transaction.on_commit(lambda: delivery_run_task.delay(delivery.pk))
+    return delivery
+
+
+def delivery_run(*, delivery_id: int, output: Path | None = None) -> Delivery:
+    """Produce a queued delivery once (a second run of the same task finds it no longer queued).
+    The three files are written to `output` when given (the command), else to a temporary folder."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+        if delivery.status != Delivery.Status.QUEUED:
+            return delivery
+        delivery.status = Delivery.Status.RUNNING
+        delivery.save(update_fields=["status"])
+    folder = output or Path(tempfile.mkdtemp(prefix="fhb-dst-"))
+    try:
+        _produce(delivery, folder)
+    except Exception:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED,
+            finished_at=timezone.now(),
+            message=_("Indberetningen kunne ikke dannes. Intet er sendt; prøv igen eller kontakt support."),
+        )
+        raise
+    finally:
+        if output is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def _produce(delivery: Delivery, folder: Path) -> None:
+    municipality, year = delivery.municipality, delivery.year
+    names = file_names(municipality, year)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def progress(done: int, total: int) -> None:
+        Delivery.objects.filter(pk=delivery.pk).update(rows_done=done, rows_total=total)
+
+    csv_path = folder / names["csv"]
+    with open(csv_path, "wb") as out:
+        result = dst.export(
+            municipality=municipality,
+            year=year,
+            out=out,
+            progress=progress,
+            approved_months=approved_month_count(municipality, year),
+        )
+    (folder / names["summary"]).write_bytes(dst.summary_json(result.summary))
+    pdf = approval_pdf(result.summary)
+    (folder / names["pdf"]).write_bytes(pdf)
+
+    previous = (
+        Delivery.objects.filter(municipality=municipality, year=year, status=Delivery.Status.DONE)
+        .exclude(pk=delivery.pk)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+    added = removed = None
+    diff = None
+    if previous is not None and previous.csv_gz:
+        with gzip.GzipFile(fileobj=io.BytesIO(bytes(previous.csv_gz))) as old:
+            added, removed, diff = _diff((line.rstrip(b"\n") for line in old), _lines(csv_path))
+    with open(csv_path, "rb") as source:
+        csv_gz = gzip.compress(source.read(), compresslevel=1, mtime=0)
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.DONE,
+            finished_at=timezone.now(),
+            rows_done=result.rows,
+            rows_total=result.rows,
+            checksum=result.checksum,
+            visits=result.summary["visits"],
+            citizens=result.summary["citizens"],
+            excluded=result.excluded_count,
+            quality_passed=result.quality_passed,
+            summary=result.summary,
+            csv_gz=csv_gz,
+            pdf=pdf,
+            previous=previous,
+            rows_added=added,
+            rows_removed=removed,
+            diff=diff,
+        )
+
+
+def _lines(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as source:
+        for line in source:
+            yield line.rstrip(b"\n")
+
+
+def _diff(old: list[bytes] | Iterator[bytes], new: Iterator[bytes]) -> tuple[int, int, dict]:
+    """Rows added and removed between two files sorted the same way (a multiset comparison: the same
+    citizen may have two identical rows on one day). Headers are skipped."""
+    old_iter, new_iter = iter(old), iter(new)
+    next(old_iter, None), next(new_iter, None)
+    added, removed = 0, 0
+    samples: dict[str, list[list[str]]] = {"added": [], "removed": []}
+    tagged = heapq.merge(((line, 0) for line in old_iter), ((line, 1) for line in new_iter))
+    pending: tuple[bytes, int] | None = None
+    for line, side in tagged:
+        if pending is not None and pending[0] == line and pending[1] != side:
+            pending = None  # the same row on both sides: unchanged
+            continue
+        if pending is not None:
+            added, removed = _count(pending, added, removed, samples)
+        pending = (line, side)
+    if pending is not None:
+        added, removed = _count(pending, added, removed, samples)
+    return added, removed, samples
+
+
+def _count(item: tuple[bytes, int], added: int, removed: int, samples: dict) -> tuple[int, int]:
+    line, side = item
+    key = "added" if side else "removed"
+    if len(samples[key]) < DIFF_SAMPLE:
+        samples[key].append(line.decode().split(";"))
+    return (added + 1, removed) if side else (added, removed + 1)
+
+
+def delivery_file(delivery: Delivery, kind: str) -> tuple[bytes, str, str]:
+    """(content, file name, content type) of one of a finished delivery's files."""
+    if delivery.status != Delivery.Status.DONE:
+        raise DeliveryError(_("Indberetningen er ikke færdig."))
+    names = file_names(delivery.municipality, delivery.year)
+    if kind == "csv":
+        return gzip.decompress(bytes(delivery.csv_gz)), names["csv"], "text/csv; charset=utf-8"
+    if kind == "summary":
+        return dst.summary_json(delivery.summary), names["summary"], "application/json"
+    if kind == "pdf":
+        return bytes(delivery.pdf), names["pdf"], "application/pdf"
+    raise DeliveryError(f"unknown file {kind!r}")
+
+
+def month_overview(municipality: Municipality, year: int, today: dt.date | None = None) -> dict:
+    """The year so far, month by month, with the criteria and which months are approved: computed
+    by the same export (without writing the file), so it shows what a delivery would contain."""
+    result = dst.export(
+        municipality=municipality, year=year, out=None, approved_months=approved_month_count(municipality, year)
+    )
+    summary = result.summary
+    today = today or timezone.localdate()
+    approvals = {a.month: a for a in MonthApproval.objects.filter(municipality=municipality, year=year)}
+    months = []
+    previous = None
+    for index, (key, cell) in enumerate(summary["by_month"].items(), start=1):
+        over = dt.date(year, index, 1) < today.replace(day=1)
+        change = None
+        if previous:
+            change = (cell["persons"] - previous) / previous
+        months.append(
+            {
+                "month": index,
+                "key": key,
+                "persons": cell["persons"],
+                "visits": cell["visits"],
+                "change": change,
+                "large_change": change is not None and abs(change) > dst.MAX_CHANGE,
+                "too_few": cell["persons"] < dst.MIN_CITIZENS_PER_MONTH,
+                "over": over,
+                "approval": approvals.get(index),
+                "can_approve": over and index not in approvals,
+            }
+        )
+        previous = cell["persons"]
+    return {"summary": summary, "months": months, "approved": len(approvals)}
+
+
+def month_approve(*, municipality: Municipality, year: int, month: int, user: User) -> MonthApproval:
+    """Approve a finished month with the figures it has now."""
+    today = timezone.localdate()
+    if not 1 <= month <= 12:
+        raise DeliveryError(_("Måneden skal være 1-12."))
+    if dt.date(year, month, 1) >= today.replace(day=1):
+        raise DeliveryError(_("En måned kan først godkendes, når den er slut."))
+    overview = month_overview(municipality, year, today)
+    cell = overview["months"][month - 1]
+    try:
+        with transaction.atomic():
+            return MonthApproval.objects.create(
+                municipality=municipality,
+                year=year,
+                month=month,
+                persons=cell["persons"],
+                visits=cell["visits"],
+                approved_by=user,
+            )
+    except IntegrityError:
+        raise DeliveryError(_("Måneden er allerede godkendt.")) from None
