@@ -81,7 +81,8 @@ def bar_chart(
             h = plot_h * value / ymax
             parts.append(
                 f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 1:.1f}" height="{h:.1f}" '
-                f'fill="{s.color}"><title>{escape(label)} — {escape(s.name)}: {escape(_fmt(value, percent))}</title></rect>'
+                f'fill="{s.color}"><title>{escape(label)} — {escape(s.name)}: '
+                f"{escape(_fmt(value, percent))}</title></rect>"
             )
         if capacity and g < len(capacity) and capacity[g] is not None:
             y = top + plot_h - plot_h * capacity[g] / ymax
@@ -102,7 +103,8 @@ def bar_chart(
             parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{color}"/>')
         else:
             parts.append(
-                f'<line x1="{x}" x2="{x + 12}" y1="14" y2="14" stroke="{color}" stroke-width="2" stroke-dasharray="4 2"/>'
+                f'<line x1="{x}" x2="{x + 12}" y1="14" y2="14" stroke="{color}" stroke-width="2" '
+                f'stroke-dasharray="4 2"/>'
             )
         parts.append(f'<text x="{x + 16}" y="18" font-size="11" fill="#1a1a1a">{escape(name)}</text>')
         x += 24 + 7 * len(name)

@@ -67,6 +67,16 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         return f"DST {self.municipality.code} {self.year} #{self.pk}"
 
+    def save(self, *args, **kwargs):
+        if self.pk and Delivery.objects.filter(pk=self.pk, status=self.Status.DONE).exists():
+            raise DeliveryImmutable(_("En færdig indberetning kan ikke ændres."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.status == self.Status.DONE:
+            raise DeliveryImmutable(_("En færdig indberetning kan ikke slettes."))
+        return super().delete(*args, **kwargs)
+
     @property
     def filename_stem(self) -> str:
         return f"fhb_{self.municipality.code}_{self.year}"
@@ -80,16 +90,6 @@ class Delivery(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
-
-    def save(self, *args, **kwargs):
-        if self.pk and Delivery.objects.filter(pk=self.pk, status=self.Status.DONE).exists():
-            raise DeliveryImmutable(_("En færdig indberetning kan ikke ændres."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.status == self.Status.DONE:
-            raise DeliveryImmutable(_("En færdig indberetning kan ikke slettes."))
-        return super().delete(*args, **kwargs)
 
 
 class MonthApproval(models.Model):
@@ -112,3 +112,6 @@ class MonthApproval(models.Model):
         ]
         verbose_name = _("godkendt måned")
         verbose_name_plural = _("godkendte måneder")
+
+    def __str__(self) -> str:
+        return f"{self.municipality.code} {self.year}-{self.month:02d}"
