@@ -14,6 +14,9 @@ def navigation(request):
     items += [("citizens", _("Borgere"), reverse("citizen-list")), ("due", _("Målgrupper"), reverse("due-list"))]
     if user.has_perm("visits.view_events"):
         items.append(("events", _("Arrangementer"), reverse("event-list")))
+    if user.has_perm("reports.view_statistics"):
+        items.append(("dashboard", _("Overblik"), reverse("dashboard")))
+        items.append(("statistics", _("Statistik"), reverse("statistics")))
     if user.has_perm("fhb.import_registry"):
         items.append(("imports", _("Import"), reverse("import-list")))
     items.append(("api", _("API"), reverse("api-docs")))

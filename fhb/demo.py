@@ -350,6 +350,9 @@ def demo_seed(*, today: dt.date, citizens: int = 20_000, seed: int = 79) -> dict
         from visits.services import visits_import  # visits builds on fhb
 
         visit_result = visits_import(data=build_visits_csv(municipality=municipality, today=today, rng=rng))
+        # ... and the history before them (last year and this year until then), for the statistics.
+        visits_import(data=build_history_csv(municipality=municipality, today=today, rng=rng))
+        _approve_last_year(municipality=municipality, today=today)
     from visits.demo import demo_agenda
 
     agenda = demo_agenda(municipality=municipality, today=today, rng=rng)
@@ -400,3 +403,53 @@ def build_visits_csv(*, municipality: Municipality, today: dt.date, rng: random.
         note = rng.choice(notes) if outcome == "completed" else ""
         out.write(f"{offer.citizen.cpr};{day.isoformat()};{kind};{outcome};{rng.choice(consultants)};{note}\n")
     return out.getvalue()
+
+
+def build_history_csv(*, municipality: Municipality, today: dt.date, rng: random.Random) -> str:
+    """Last year and this year up to four weeks ago, as an earlier system would hand them over:
+    about 130 visits a month (completed home and follow-up visits, some declines, no-shows and
+    calls), an event each quarter, and a summer dip."""
+    from .models import Citizen
+
+    people = list(
+        Citizen.objects.filter(
+            municipality=municipality, birth_date__year__lte=today.year - 75, deceased_on__isnull=True
+        )
+        .order_by("id")
+        .values_list("cpr", flat=True)
+    )
+    consultants = [u for u, *_ in STAFF if u.startswith("konsulent")]
+    start = dt.date(today.year - 1, 1, 1)
+    stop = today - dt.timedelta(days=29)
+    out = io.StringIO()
+    out.write("cpr;date;kind;outcome;consultant;note\n")
+    day = start
+    while day < stop:
+        if day.weekday() < 5:
+            per_day = rng.randint(3, 9) if day.month != 7 else rng.randint(0, 3)
+            for cpr in rng.sample(people, per_day):
+                kind, outcome = rng.choices(
+                    [
+                        ("home_visit", "completed"),
+                        ("follow_up_visit", "completed"),
+                        ("home_visit", "declined"),
+                        ("home_visit", "no_show"),
+                        ("phone_call", "completed"),
+                    ],
+                    [68, 10, 8, 4, 10],
+                )[0]
+                out.write(f"{cpr};{day.isoformat()};{kind};{outcome};{rng.choice(consultants)};\n")
+            if day.day == 15 and day.month in (3, 6, 9, 11):  # a collective event each quarter
+                for cpr in rng.sample(people, rng.randint(15, 30)):
+                    out.write(f"{cpr};{day.isoformat()};collective_event;completed;{consultants[0]};\n")
+        day += dt.timedelta(days=1)
+    return out.getvalue()
+
+
+def _approve_last_year(*, municipality: Municipality, today: dt.date) -> None:
+    """Last year's months were approved as the year went, except December (left for the demo)."""
+    from reports.services import month_approve
+
+    admin = User.objects.filter(municipality=municipality, role=Role.MUNICIPALITY_ADMIN).first()
+    for month in range(1, 12):
+        month_approve(municipality=municipality, year=today.year - 1, month=month, user=admin)

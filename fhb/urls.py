@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from reports import views as reports_views
 from visits import views as visits_views
 
 from . import views, views_due
@@ -38,6 +39,26 @@ urlpatterns = [
     path("import/", views.ImportListView.as_view(), name="import-list"),
     path("import/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
     path("import/<int:pk>/fejl.csv", views.ImportErrorReportView.as_view(), name="import-errors"),
+    path("statistik/", reports_views.StatisticsView.as_view(), name="statistics"),
+    path("statistik/indberet/", reports_views.DeliveryCreateView.as_view(), name="delivery-create"),
+    path(
+        "statistik/<int:year>/maaned/<int:month>/godkend/",
+        reports_views.MonthApproveView.as_view(),
+        name="month-approve",
+    ),
+    path("statistik/indberetninger/<int:pk>/", reports_views.DeliveryDetailView.as_view(), name="delivery-detail"),
+    path(
+        "statistik/indberetninger/<int:pk>/filer/<str:kind>/",
+        reports_views.DeliveryFileView.as_view(),
+        name="delivery-file",
+    ),
+    path(
+        "statistik/indberetninger/<int:pk>/godkendelsesrapport/",
+        reports_views.ApprovalReportView.as_view(),
+        name="approval-report",
+    ),
+    path("overblik/", reports_views.DashboardView.as_view(), name="dashboard"),
+    path("overblik/aarsrapport.pdf", reports_views.CouncilReportView.as_view(), name="council-report"),
     path("api/v1/", include(("fhb.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,5 +1,7 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from reports.api import DashboardAPIView, DeliveryViewSet, MonthViewSet
 from visits.api import BookingViewSet, EventViewSet, FollowUpViewSet, RegistrationViewSet, VisitViewSet
 
 from .views import CitizenViewSet, HospitalNotificationViewSet, OfferViewSet, RiskEventViewSet, RiskGroupViewSet
@@ -15,4 +17,6 @@ router.register("bookings", BookingViewSet, basename="booking")
 router.register("events", EventViewSet, basename="event")
 router.register("event-registrations", RegistrationViewSet, basename="registration")
 router.register("hospital-notifications", HospitalNotificationViewSet, basename="hospitalnotification")
-urlpatterns = router.urls
+router.register("dst-deliveries", DeliveryViewSet, basename="delivery")
+router.register("dst-months", MonthViewSet, basename="dstmonth")
+urlpatterns = [path("dashboard/", DashboardAPIView.as_view(), name="dashboard"), *router.urls]

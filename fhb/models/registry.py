@@ -86,6 +86,8 @@ class User(AbstractUser):
     role = models.CharField(_("rolle"), max_length=30, choices=Role.choices, blank=True)
     phone = models.CharField(_("direkte telefon"), max_length=30, blank=True)
     title = models.CharField(_("stilling"), max_length=100, blank=True)
+    # Home visits a consultant can take a week (the dashboard's capacity line); empty: the default.
+    weekly_visit_capacity = models.PositiveSmallIntegerField(_("besøg pr. uge"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("medarbejder")

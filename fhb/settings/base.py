@@ -268,4 +268,6 @@ FHB = {
     "IMPORT_FILE_RETENTION_DAYS": env.int("FHB_IMPORT_FILE_RETENTION_DAYS", default=1),
     # KOMBIT user-system role name -> fhb role, e.g. {"fhb_konsulent": "consultant"}; empty: defaults.
     "SAML_ROLE_MAP": env.json("FHB_SAML_ROLE_MAP", default={}),
+    # A consultant's home visits per week when their own capacity is not set (dashboards).
+    "DEFAULT_WEEKLY_VISIT_CAPACITY": env.int("FHB_DEFAULT_WEEKLY_VISIT_CAPACITY", default=12),
 }

@@ -46,3 +46,20 @@ def pct(value, digits=1):
     from django.utils.formats import number_format
 
     return f"{number_format(value * 100, int(digits))} %"
+
+
+@register.filter
+def cpr_mask(number):
+    from fhb.cpr import mask
+
+    return mask(number or "")
+
+
+@register.filter
+def visit_kind_label(code):
+    from visits.models import VisitKind
+
+    try:
+        return VisitKind(code).label
+    except ValueError:
+        return code or ""

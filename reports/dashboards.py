@@ -1,0 +1,201 @@
+"""What team leaders steer by: the year's backlog, uptake by letter kind, the consultants' booked
+load against capacity and visits against last year. Visit counts and uptake come from the same
+export as the DST delivery (reports.dst), so the dashboard and the approval report agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fhb.law import TARGET_GROUP_LABELS
+from fhb.models import InvitationKind, Municipality, OfferStatus, Role, User
+from fhb.models.offers import Offer
+from invitations.models import Booking, BookingStatus
+
+from . import charts, dst
+from .approval import MONTH_LABELS
+
+BACKLOG_STATUSES = (
+    OfferStatus.DUE,
+    OfferStatus.INVITED,
+    OfferStatus.BOOKED,
+    OfferStatus.VISITED,
+    OfferStatus.DECLINED,
+    OfferStatus.NO_RESPONSE,
+)
+# Offers whose letter has gone out: the denominator of uptake by letter kind.
+SENT = (OfferStatus.INVITED, OfferStatus.BOOKED, OfferStatus.VISITED, OfferStatus.DECLINED, OfferStatus.NO_RESPONSE)
+WEEKS_AHEAD = 8
+
+
+def _group_label(code: str) -> str:
+    return str(TARGET_GROUP_LABELS.get(code, code))
+
+
+def backlog(municipality: Municipality, year: int) -> list[dict]:
+    rows = (
+        Offer.objects.filter(municipality=municipality, year=year)
+        .values("primary_group", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    table: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(BACKLOG_STATUSES, 0))
+    for row in rows:
+        if row["status"] in BACKLOG_STATUSES:
+            table[row["primary_group"]][row["status"]] += row["n"]
+    return [
+        {"code": code, "label": _group_label(code), "counts": [table[code][s] for s in BACKLOG_STATUSES]}
+        for code in sorted(table)
+    ]
+
+
+def uptake_by_letter(municipality: Municipality, year: int) -> list[dict]:
+    """Visited / letters sent, per target group and letter kind (date vs open letter)."""
+    rows = (
+        Offer.objects.filter(municipality=municipality, year=year, status__in=SENT)
+        .values("primary_group", "letter_kind")
+        .annotate(sent=Count("id"), visited=Count("id", filter=Q(status=OfferStatus.VISITED)))
+        .order_by("primary_group", "letter_kind")
+    )
+    cells: dict[str, dict[str, dict]] = defaultdict(dict)
+    for row in rows:
+        cells[row["primary_group"]][row["letter_kind"]] = {
+            "sent": row["sent"],
+            "visited": row["visited"],
+            "rate": row["visited"] / row["sent"] if row["sent"] else None,
+        }
+    kinds = (InvitationKind.DATE_LETTER, InvitationKind.OPEN_LETTER, InvitationKind.COLLECTIVE_EVENT)
+    empty = {"sent": 0, "visited": 0, "rate": None}
+    return [
+        {"code": code, "label": _group_label(code), "kinds": [cells[code].get(k, empty) for k in kinds]}
+        for code in sorted(cells)
+    ]
+
+
+def consultant_load(municipality: Municipality, today: dt.date) -> dict:
+    """Booked visits per consultant per week for the next 8 weeks, against their weekly capacity."""
+    monday = today - dt.timedelta(days=today.weekday())
+    weeks = [monday + dt.timedelta(weeks=i) for i in range(WEEKS_AHEAD)]
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(weeks[0], dt.time.min, tz)
+    end = dt.datetime.combine(weeks[-1] + dt.timedelta(days=7), dt.time.min, tz)
+    counts = (
+        Booking.objects.filter(
+            municipality=municipality, status=BookingStatus.BOOKED, starts_at__gte=start, starts_at__lt=end
+        )
+        .annotate(week=TruncWeek("starts_at", tzinfo=tz))
+        .values("consultant_id", "week")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    booked: dict[int, dict[dt.date, int]] = defaultdict(dict)
+    for row in counts:
+        week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
+        booked[row["consultant_id"]][week] = row["n"]
+    default = settings.FHB["DEFAULT_WEEKLY_VISIT_CAPACITY"]
+    consultants = User.objects.filter(municipality=municipality, role=Role.CONSULTANT, is_active=True).order_by(
+        "first_name", "last_name"
+    )
+    rows = []
+    totals = [0] * len(weeks)
+    capacity_total = 0
+    for user in consultants:
+        capacity = user.weekly_visit_capacity or default
+        capacity_total += capacity
+        load = [booked[user.pk].get(w, 0) for w in weeks]
+        totals = [a + b for a, b in zip(totals, load, strict=True)]
+        rows.append(
+            {
+                "name": user.get_full_name() or user.username,
+                "capacity": capacity,
+                "weeks": [
+                    {"booked": n, "share": n / capacity if capacity else None, "over": n > capacity} for n in load
+                ],
+            }
+        )
+    return {
+        "weeks": weeks,
+        "week_numbers": [w.isocalendar().week for w in weeks],
+        "rows": rows,
+        "totals": totals,
+        "capacity": capacity_total,
+    }
+
+
+def dashboard(municipality: Municipality, year: int, today: dt.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    this_year = dst.export(municipality=municipality, year=year, out=None).summary
+    last_year = dst.export(municipality=municipality, year=year - 1, out=None).summary
+    months_this = [c["visits"] for c in this_year["by_month"].values()]
+    months_last = [c["visits"] for c in last_year["by_month"].values()]
+    if year == today.year:  # months not yet begun are unknown, not zero
+        months_this = [v if i < today.month else None for i, v in enumerate(months_this)]
+    backlog_rows = backlog(municipality, year)
+    letters = uptake_by_letter(municipality, year)
+    load = consultant_load(municipality, today)
+    status_names = [str(OfferStatus(s).label) for s in BACKLOG_STATUSES]
+    backlog_colors = ("#a6192e", "#f29900", "#ffd100", "#358000", "#747474", "#c8c8c8")
+    context = {
+        "year": year,
+        "today": today,
+        "summary": this_year,
+        "last_year_summary": last_year,
+        "backlog": backlog_rows,
+        "backlog_statuses": status_names,
+        "backlog_totals": [sum(r["counts"][i] for r in backlog_rows) for i in range(len(BACKLOG_STATUSES))],
+        "letters": letters,
+        "load": load,
+        "months": [
+            {"label": label, "this": a, "last": b}
+            for label, a, b in zip(MONTH_LABELS, months_this, months_last, strict=True)
+        ],
+        "uptake": [{"code": code, "label": _group_label(code), **cell} for code, cell in this_year["uptake"].items()],
+    }
+    context["chart_backlog"] = charts.stacked_bars(
+        _("Tilbud efter målgruppe og status"),
+        [r["label"] for r in backlog_rows],
+        [
+            charts.Series(name, tuple(r["counts"][i] for r in backlog_rows), backlog_colors[i])
+            for i, name in enumerate(status_names)
+        ],
+        height=40 + 34 * max(len(backlog_rows), 1),
+    )
+    context["chart_months"] = charts.bar_chart(
+        _("Besøg pr. måned"),
+        list(MONTH_LABELS),
+        [
+            charts.Series(str(year), tuple(months_this), charts.PALETTE[0]),
+            charts.Series(str(year - 1), tuple(months_last), charts.PALETTE[5]),
+        ],
+    )
+    context["chart_letters"] = charts.bar_chart(
+        _("Andel besøgt efter invitationsform"),
+        [r["label"] for r in letters],
+        [
+            charts.Series(_("Datobrev"), tuple(r["kinds"][0]["rate"] for r in letters), charts.PALETTE[0]),
+            charts.Series(_("Åbent brev"), tuple(r["kinds"][1]["rate"] for r in letters), charts.PALETTE[1]),
+        ],
+        percent=True,
+    )
+    context["chart_load"] = charts.bar_chart(
+        _("Bookede besøg pr. uge mod kapacitet"),
+        [_("uge %(n)s") % {"n": n} for n in load["week_numbers"]],
+        [charts.Series(_("Booket"), tuple(load["totals"]), charts.PALETTE[0])],
+        capacity=tuple(load["capacity"] for _w in load["weeks"]),
+    )
+    context["chart_uptake"] = charts.bar_chart(
+        _("Modtagere i forhold til målgruppen"),
+        [u["label"] for u in context["uptake"]],
+        [
+            charts.Series(_("Kommunen"), tuple(u["rate"] for u in context["uptake"]), charts.PALETTE[0]),
+            charts.Series(_("Landsplan 2021"), tuple(u["national_2021"] for u in context["uptake"]), charts.PALETTE[5]),
+        ],
+        percent=True,
+    )
+    return context

@@ -1,0 +1,161 @@
+"""Web pages: the year's statistics (month by month, approvals, deliveries), a delivery with its
+progress, files and changes, the approval report, and the team leaders' dashboard."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from fhb.eligibility.rules import FIRST_YEAR
+from fhb.permissions import StaffRequiredMixin
+
+from . import services
+from .approval import approval_context, reason_labels
+from .dashboards import dashboard
+from .models import Delivery
+
+log = logging.getLogger(__name__)
+EXCLUDED_PREVIEW = 100
+
+
+def _year(request) -> int:
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("aar") or request.POST.get("aar") or 0)
+    except ValueError:
+        year = 0
+    return year if FIRST_YEAR <= year <= this_year + 1 else this_year
+
+
+def _years() -> list[int]:
+    this_year = timezone.localdate().year
+    return list(range(this_year, this_year - 6, -1))
+
+
+def _mine(request):
+    return Delivery.objects.filter(municipality_id=request.user.municipality_id)
+
+
+class StatisticsView(StaffRequiredMixin, View):
+    permission_required = "reports.view_statistics"
+
+    def get(self, request):
+        year = _year(request)
+        overview = services.month_overview(request.user.municipality, year)
+        deliveries = _mine(request).filter(year=year).select_related("requested_by")
+        return render(
+            request,
+            "reports/statistics.html",
+            {
+                "year": year,
+                "years": _years(),
+                "overview": overview,
+                "summary": overview["summary"],
+                "deliveries": deliveries,
+                "can_deliver": request.user.has_perm("reports.deliver"),
+            },
+        )
+
+
+class DeliveryCreateView(StaffRequiredMixin, View):
+    permission_required = "reports.deliver"
+
+    def post(self, request):
+        year = _year(request)
+        delivery = services.delivery_create(
+            municipality=request.user.municipality, year=year, user=request.user, source=Delivery.Source.WEB
+        )
+        return redirect("delivery-detail", pk=delivery.pk)
+
+
+class MonthApproveView(StaffRequiredMixin, View):
+    permission_required = "reports.deliver"
+
+    def post(self, request, year: int, month: int):
+        try:
+            services.month_approve(municipality=request.user.municipality, year=year, month=month, user=request.user)
+            messages.success(request, _("Måneden er godkendt."))
+        except services.DeliveryError as exc:
+            messages.error(request, str(exc))
+        return redirect(f"{reverse('statistics')}?aar={year}")
+
+
+class DeliveryDetailView(StaffRequiredMixin, View):
+    permission_required = "reports.view_statistics"
+
+    def get(self, request, pk):
+        delivery = get_object_or_404(_mine(request).select_related("requested_by", "previous"), pk=pk)
+        context = {"delivery": delivery, "reason_labels": reason_labels()}
+        if delivery.status == Delivery.Status.DONE:
+            excluded = delivery.summary["excluded"]
+            context["excluded_preview"] = excluded[:EXCLUDED_PREVIEW]
+            context["excluded_total"] = len(excluded)
+            context["criteria"] = approval_context(delivery.summary)["criteria"]
+        template = "reports/_delivery_status.html" if request.htmx else "reports/delivery_detail.html"
+        return render(request, template, context)
+
+
+class DeliveryFileView(StaffRequiredMixin, View):
+    permission_required = "reports.view_statistics"
+
+    def get(self, request, pk, kind):
+        delivery = get_object_or_404(_mine(request), pk=pk)
+        if kind == "csv" and not request.user.has_perm("reports.deliver"):
+            raise Http404  # the record-level file holds every visited citizen's CPR: the reporting user only
+        try:
+            content, name, content_type = services.delivery_file(delivery, kind)
+        except services.DeliveryError:
+            raise Http404 from None
+        log.info("DST delivery %s: %s downloaded by user %s", delivery.pk, kind, request.user.pk)
+        response = HttpResponse(content, content_type=content_type)
+        disposition = "inline" if kind == "pdf" else "attachment"
+        response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+        return response
+
+
+class ApprovalReportView(StaffRequiredMixin, View):
+    permission_required = "reports.view_statistics"
+
+    def get(self, request, pk):
+        delivery = get_object_or_404(_mine(request), pk=pk, status=Delivery.Status.DONE)
+        return render(
+            request, "reports/approval_report.html", {"delivery": delivery, **approval_context(delivery.summary)}
+        )
+
+
+class DashboardView(StaffRequiredMixin, View):
+    permission_required = "reports.view_statistics"
+
+    def get(self, request):
+        year = _year(request)
+        context = dashboard(request.user.municipality, year)
+        context["years"] = _years()
+        return render(request, "reports/dashboard.html", context)
+
+
+class CouncilReportView(StaffRequiredMixin, View):
+    """The year in a PDF for the municipal council: the dashboard's figures and the approval
+    report's suppressed tables (it is a public document)."""
+
+    permission_required = "reports.view_statistics"
+
+    def get(self, request):
+        from django.template.loader import render_to_string
+        from weasyprint import HTML
+
+        year = _year(request)
+        municipality = request.user.municipality
+        context = dashboard(municipality, year)
+        context.update({"approval": approval_context(context["summary"]), "municipality": municipality})
+        html = render_to_string("reports/council_pdf.html", context, request=request)
+        pdf = HTML(string=html).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="aarsrapport_{municipality.code}_{year}.pdf"'
+        return response
