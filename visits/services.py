@@ -4,7 +4,6 @@ visits move the year's offer along (a completed visit -> visited, a declined one
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 
 from fhb.errors import DomainError
@@ -187,14 +186,20 @@ def offers_follow_visits(visits: list[Visit], *, user: User | None) -> int:
             wanted[key] = visit.outcome
     if not wanted:
         return 0
-    condition = Q()
+    # One IN list per year (in chunks), not an OR per citizen: a history file has thousands, and
+    # SQLite refuses an expression tree deeper than 1,000.
+    by_year: dict[int, list[int]] = {}
     for citizen_id, year in wanted:
-        condition |= Q(citizen_id=citizen_id, year=year)
+        by_year.setdefault(year, []).append(citizen_id)
+    offers = []
+    for year, ids in sorted(by_year.items()):
+        for start in range(0, len(ids), 900):
+            offers += Offer.objects.filter(year=year, citizen_id__in=ids[start : start + 900]).values_list(
+                "id", "citizen_id", "year", "status"
+            )
     now = timezone.now()
     updates, transitions = [], []
-    for offer_id, citizen_id, year, status in Offer.objects.filter(condition).values_list(
-        "id", "citizen_id", "year", "status"
-    ):
+    for offer_id, citizen_id, year, status in offers:
         to_status, from_statuses = FOLLOWS[wanted[(citizen_id, year)]]
         if status in from_statuses:
             updates.append([offer_id, to_status, now])
