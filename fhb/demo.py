@@ -426,7 +426,7 @@ def build_history_csv(*, municipality: Municipality, today: dt.date, rng: random
     day = start
     while day < stop:
         if day.weekday() < 5:
-            per_day = rng.randint(3, 9) if day.month != 7 else rng.randint(0, 3)
+            per_day = rng.randint(3, 9) if day.month != 7 else rng.randint(2, 6)  # the summer holidays
             for cpr in rng.sample(people, per_day):
                 kind, outcome = rng.choices(
                     [

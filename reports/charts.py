@@ -22,11 +22,12 @@ class Series:
 
 
 def _nice_max(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 or 10 times a power of ten that is at least `value`."""
+    """The smallest of 1, 2, 4, 6, 8 or 10 times a power of ten that is at least `value` (the axis has
+    four steps, so each step is a round number)."""
     if value <= 0:
         return 1
     magnitude = 10 ** math.floor(math.log10(value))
-    return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if step * magnitude >= value * (1 - 1e-9))
+    return next(step * magnitude for step in (1, 2, 4, 6, 8, 10) if step * magnitude >= value * (1 - 1e-9))
 
 
 def _fmt(value: float, percent: bool) -> str:
@@ -126,7 +127,7 @@ def stacked_bars(
         f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
-    x = left
+    x = 8
     for s in series:
         parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{s.color}"/>')
         parts.append(f'<text x="{x + 16}" y="16" font-size="11" fill="#1a1a1a">{escape(s.name)}</text>')

@@ -94,9 +94,11 @@ class DeliveryDetailView(StaffRequiredMixin, View):
         delivery = get_object_or_404(_mine(request).select_related("requested_by", "previous"), pk=pk)
         context = {"delivery": delivery, "reason_labels": reason_labels()}
         if delivery.status == Delivery.Status.DONE:
-            excluded = delivery.summary["excluded"]
+            # Records of other years are counted, not listed: the ones to act on are the year's own.
+            excluded = [e for e in delivery.summary["excluded"] if e["reason"] != "outside_year"]
             context["excluded_preview"] = excluded[:EXCLUDED_PREVIEW]
             context["excluded_total"] = len(excluded)
+            context["excluded_by_reason"] = delivery.summary["excluded_by_reason"]
             context["criteria"] = approval_context(delivery.summary)["criteria"]
         template = "reports/_delivery_status.html" if request.htmx else "reports/delivery_detail.html"
         return render(request, template, context)
