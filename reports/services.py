@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,18 +84,33 @@ def _produce(delivery: Delivery, folder: Path) -> None:
     names = file_names(municipality, year)
     folder.mkdir(parents=True, exist_ok=True)
 
+    # Progress is written while the rows stream in through COPY, which holds the connection: on
+    # PostgreSQL through a second connection of its own (autocommit, so the page sees it at once).
+    side = connections.create_connection(DEFAULT_DB_ALIAS) if connection.vendor == "postgresql" else None
+
     def progress(done: int, total: int) -> None:
-        Delivery.objects.filter(pk=delivery.pk).update(rows_done=done, rows_total=total)
+        if side is None:
+            Delivery.objects.filter(pk=delivery.pk).update(rows_done=done, rows_total=total)
+            return
+        with side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Delivery._meta.db_table} SET rows_done = %s, rows_total = %s WHERE id = %s",
+                [done, total, delivery.pk],
+            )
 
     csv_path = folder / names["csv"]
-    with open(csv_path, "wb") as out:
-        result = dst.export(
-            municipality=municipality,
-            year=year,
-            out=out,
-            progress=progress,
-            approved_months=approved_month_count(municipality, year),
-        )
+    try:
+        with open(csv_path, "wb") as out:
+            result = dst.export(
+                municipality=municipality,
+                year=year,
+                out=out,
+                progress=progress,
+                approved_months=approved_month_count(municipality, year),
+            )
+    finally:
+        if side is not None:
+            side.close()
     (folder / names["summary"]).write_bytes(dst.summary_json(result.summary))
     pdf = approval_pdf(result.summary)
     (folder / names["pdf"]).write_bytes(pdf)
