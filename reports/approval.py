@@ -125,9 +125,11 @@ def reason_labels() -> dict[str, str]:
 
 
 def approval_pdf(summary: dict, *, base_url: str | None = None) -> bytes:
-    """The report as an A4 PDF (WeasyPrint). No dates from the clock: the same summary gives the
-    same bytes."""
+    """The report as an A4 PDF (WeasyPrint), in Danish. No dates from the clock: the same summary
+    gives the same bytes."""
+    from django.utils import translation
     from weasyprint import HTML
 
-    html = render_to_string("reports/approval_pdf.html", approval_context(summary))
+    with translation.override("da"):  # a Danish document, whatever the language of who asked for it
+        html = render_to_string("reports/approval_pdf.html", approval_context(summary))
     return HTML(string=html, base_url=base_url).write_pdf()

@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.db import connection
@@ -88,18 +88,6 @@ MONTHS = tuple(f"{m:02d}" for m in range(1, 13))
 
 
 @dataclass
-class _Tally:
-    """Persons and completed visits for each value of one breakdown."""
-
-    keys: tuple[str, ...]
-    persons: Counter = field(default_factory=Counter)
-    visits: Counter = field(default_factory=Counter)
-
-    def as_json(self) -> dict:
-        return {k: {"persons": self.persons[k], "visits": self.visits[k]} for k in self.keys}
-
-
-@dataclass
 class Delivery:
     """What one export produced: the summary (as written to the JSON file) and the file's checksum."""
 
@@ -142,23 +130,22 @@ def delivery_queryset(municipality: Municipality, year: int):
     )
 
 
-def _stream(queryset) -> Iterator[tuple]:
-    """The rows as tuples of strings (None for NULL)."""
+NULL = "\\N"
+
+
+def _stream(queryset) -> Iterator[list[str]]:
+    """The rows as lists of strings, NULL as `\\N` (COPY's text format)."""
     sql, params = queryset.query.sql_with_params()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
-            rest = b""
-            for block in copy:
-                lines = (rest + bytes(block)).split(b"\n")
-                rest = lines.pop()
-                for line in lines:
-                    yield tuple(None if v == "\\N" else v for v in line.decode().split("\t"))
+            for block in copy:  # PostgreSQL sends one row per message
+                yield bytes(block)[:-1].decode().split("\t")
         return
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(5000):
             for row in batch:
-                yield tuple(None if v is None else str(v) for v in row)
+                yield [NULL if v is None else str(v) for v in row]
 
 
 def excluded_queryset(municipality: Municipality, year: int):
@@ -216,97 +203,98 @@ def export(
 
     total = delivery_queryset(municipality, year).count() if progress else 0
     digest = hashlib.sha256()
-    pending: list[bytes] = []
-    pending_size = 0
-
-    def emit(text: str) -> None:
-        nonlocal pending_size
-        data = text.encode()
-        digest.update(data)
-        if out is not None:
-            pending.append(data)
-            pending_size += len(data)
-            if pending_size > 1 << 20:
-                flush()
+    lines: list[str] = [CSV_HEADER]
 
     def flush() -> None:
-        nonlocal pending_size
-        if out is not None and pending:
-            out.write(b"".join(pending))
-        pending.clear()
-        pending_size = 0
+        data = "".join(lines).encode()
+        digest.update(data)
+        if out is not None:
+            out.write(data)
+        lines.clear()
 
-    emit(CSV_HEADER)
-    month_t, group_t, sex_t, form_t = _Tally(MONTHS), _Tally(()), _Tally(SEXES), _Tally(MEETING_FORMS)
-    band_t, aed_t = _Tally(tuple(b[0] for b in AGE_BANDS)), _Tally(tuple(b[0] for b in AED10_BANDS))
+    # Visits per key, and persons per key: rows come sorted by CPR and date, so within one citizen
+    # the month and the age band never go back, and a citizen is counted once per month or band
+    # when it changes. No per-citizen sets.
+    month_v, month_p = dict.fromkeys(MONTHS, 0), dict.fromkeys(MONTHS, 0)
+    band_keys, aed_keys = tuple(b[0] for b in AGE_BANDS), tuple(b[0] for b in AED10_BANDS)
+    band_v, band_p = dict.fromkeys(band_keys, 0), dict.fromkeys(band_keys, 0)
+    aed_v, aed_p = dict.fromkeys(aed_keys, 0), dict.fromkeys(aed_keys, 0)
+    form_v, form_p = dict.fromkeys(MEETING_FORMS, 0), dict.fromkeys(MEETING_FORMS, 0)
+    sex_v, sex_p = dict.fromkeys(SEXES, 0), dict.fromkeys(SEXES, 0)
+    group_v: Counter = Counter()
+    group_p: Counter = Counter()
     recipients: Counter = Counter()
     excluded: list[dict] = []
-    rows = persons = 0
-
+    rows = persons = seen = n = 0
     current = None
     valid = True
     groups: tuple[str, ...] = ()
-    group = ""
+    group = sex = birth_mmdd = ""
     birth_year = 0
-    birth_mmdd = ""
-    n = 0
-    months: set[str] = set()
-    bands: set[str] = set()
-    aeds: set[str] = set()
-    forms: set[str] = set()
-    sex = ""
+    last_month = last_band = last_aed = None
+    forms_seen: set[str] = set()
 
     def finish() -> None:
         nonlocal persons
-        if not n:
-            return
         persons += 1
         key = group or NO_GROUP
-        group_t.persons[key] += 1
-        group_t.visits[key] += n
-        sex_t.persons[sex] += 1
-        sex_t.visits[sex] += n
-        month_t.persons.update(months)
-        band_t.persons.update(bands)
-        aed_t.persons.update(aeds)
-        form_t.persons.update(forms)
-        if current not in exempt:
-            recipients.update(groups)
+        group_p[key] += 1
+        group_v[key] += n
+        sex_p[sex] = sex_p.get(sex, 0) + 1
+        sex_v[sex] = sex_v.get(sex, 0) + n
+        if groups and current not in exempt:
+            for g in groups:
+                recipients[g] += 1
 
-    seen = 0
     for cpr, date, form, birth, row_sex, died, visit_id in _stream(delivery_queryset(municipality, year)):
         seen += 1
         if progress and not seen % 50_000:
             progress(seen, total)
         if cpr != current:
-            finish()
+            if n:
+                finish()
             current = cpr
-            valid = cpr_is_valid(cpr)
+            # Fast path: the CPR's date part is the registry's birth date (a real date); else parse it.
+            valid = (cpr[:6] == birth[8:10] + birth[5:7] + birth[2:4] and cpr.isdigit() and len(cpr) == 10) or (
+                cpr_is_valid(cpr)
+            )
             groups = eligibility.get(cpr, ())
             group = groups[0] if groups else ""
             birth_year, birth_mmdd = int(birth[:4]), birth[5:]
             sex = row_sex
             n = 0
-            months, bands, aeds, forms = set(), set(), set(), set()
-        if not valid or (died is not None and date > died):
+            last_month = last_band = last_aed = None
+            forms_seen = set()
+        if not valid or (died != NULL and date > died):
             excluded.append(_excluded(visit_id, cpr, date, None, "after_death" if valid else "invalid_cpr"))
             continue
-        emit(f"{code};{cpr};{date};{form};{group}\n")
+        lines.append(f"{code};{cpr};{date};{form};{group}\n")
+        if len(lines) >= 20_000:
+            flush()
         rows += 1
         n += 1
         month = date[5:7]
+        month_v[month] += 1
+        if month != last_month:
+            month_p[month] += 1
+            last_month = month
         age = int(date[:4]) - birth_year - (date[5:] < birth_mmdd)
-        age = min(max(age, 0), 200)
+        age = 0 if age < 0 else 200 if age > 200 else age
         band, aed = _BAND_OF_AGE[age], _AED10_OF_AGE[age]
-        month_t.visits[month] += 1
-        band_t.visits[band] += 1
-        aed_t.visits[aed] += 1
-        form_t.visits[form] += 1
-        months.add(month)
-        bands.add(band)
-        aeds.add(aed)
-        forms.add(form)
-    finish()
+        band_v[band] += 1
+        if band != last_band:
+            band_p[band] += 1
+            last_band = band
+        aed_v[aed] += 1
+        if aed != last_aed:
+            aed_p[aed] += 1
+            last_aed = aed
+        form_v[form] += 1
+        if form not in forms_seen:
+            forms_seen.add(form)
+            form_p[form] += 1
+    if n:
+        finish()
     flush()
     if progress:
         progress(total, total)
@@ -324,22 +312,23 @@ def export(
         excluded.append(record)
     excluded.sort(key=lambda e: (e["cpr"], e["date"], e["visit_id"]))
 
-    group_keys = sorted(k for k in group_t.persons if k != NO_GROUP) + (
-        [NO_GROUP] if NO_GROUP in group_t.persons else []
-    )
-    group_t.keys = tuple(group_keys)
+    group_keys = sorted(k for k in group_p if k != NO_GROUP) + ([NO_GROUP] if NO_GROUP in group_p else [])
+
+    def tally(keys, persons_by, visits_by) -> dict:
+        return {k: {"persons": persons_by.get(k, 0), "visits": visits_by.get(k, 0)} for k in keys}
+
     summary = {
         "kommunekode": code,
         "municipality": municipality.name,
         "year": year,
         "visits": rows,
         "citizens": persons,
-        "by_month": {f"{year}-{m}": v for m, v in month_t.as_json().items()},
-        "by_target_group": group_t.as_json(),
-        "by_age_band": band_t.as_json(),
-        "by_age_band_aed10": aed_t.as_json(),
-        "by_sex": sex_t.as_json(),
-        "by_meeting_form": form_t.as_json(),
+        "by_month": {f"{year}-{m}": v for m, v in tally(MONTHS, month_p, month_v).items()},
+        "by_target_group": tally(group_keys, group_p, group_v),
+        "by_age_band": tally(band_keys, band_p, band_v),
+        "by_age_band_aed10": tally(aed_keys, aed_p, aed_v),
+        "by_sex": tally(SEXES, sex_p, sex_v),
+        "by_meeting_form": tally(MEETING_FORMS, form_p, form_v),
         "uptake": {
             g: {
                 "recipients": recipients[g],
@@ -349,7 +338,7 @@ def export(
             }
             for g in age_groups
         },
-        "quality": quality_criteria([month_t.persons[m] for m in MONTHS], approved_months=approved_months),
+        "quality": quality_criteria([month_p[m] for m in MONTHS], approved_months=approved_months),
         "excluded_by_reason": {r: c for r, c in sorted(Counter(e["reason"] for e in excluded).items())},
         "excluded": excluded,
     }
@@ -404,4 +393,11 @@ def quality_criteria(persons_by_month: list[int], *, approved_months: int | None
 
 
 def summary_json(summary: dict) -> bytes:
-    return (json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode()
+    """The summary file: indented, with one excluded record per line (a national delivery lists
+    tens of thousands; indenting each of their fields made the file and the work three times as
+    large)."""
+    excluded = summary.get("excluded", [])
+    head = json.dumps({k: v for k, v in summary.items() if k != "excluded"}, ensure_ascii=False, indent=2)
+    records = ",\n    ".join(json.dumps(e, ensure_ascii=False) for e in excluded)
+    body = f"\n    {records}\n  " if excluded else ""
+    return f'{head[:-2]},\n  "excluded": [{body}]\n}}\n'.encode()

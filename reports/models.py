@@ -47,7 +47,10 @@ class Delivery(models.Model):
     citizens = models.PositiveIntegerField(_("borgere"), default=0)
     excluded = models.PositiveIntegerField(_("udeladte poster"), default=0)
     quality_passed = models.BooleanField(_("kvalitetskriterier opfyldt"), null=True)
+    # The summary without its list of excluded records (kept whole in summary_gz, the file as written)
+    # plus the first of the year's own excluded records, for the web page.
     summary = models.JSONField(null=True, blank=True)
+    summary_gz = models.BinaryField(null=True, blank=True)
     csv_gz = models.BinaryField(null=True, blank=True)
     pdf = models.BinaryField(null=True, blank=True)
 

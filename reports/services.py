@@ -22,6 +22,7 @@ from .approval import approval_pdf
 from .models import Delivery, MonthApproval
 
 DIFF_SAMPLE = 200  # rows of each kind kept for the web page; the counts are exact
+EXCLUDED_PREVIEW = 100  # the year's own excluded records kept for the web page (all are in the file)
 
 
 class DeliveryError(Exception):
@@ -111,7 +112,8 @@ def _produce(delivery: Delivery, folder: Path) -> None:
     finally:
         if side is not None:
             side.close()
-    (folder / names["summary"]).write_bytes(dst.summary_json(result.summary))
+    summary_bytes = dst.summary_json(result.summary)
+    (folder / names["summary"]).write_bytes(summary_bytes)
     pdf = approval_pdf(result.summary)
     (folder / names["pdf"]).write_bytes(pdf)
 
@@ -139,7 +141,8 @@ def _produce(delivery: Delivery, folder: Path) -> None:
             citizens=result.summary["citizens"],
             excluded=result.excluded_count,
             quality_passed=result.quality_passed,
-            summary=result.summary,
+            summary=_stored_summary(result.summary),
+            summary_gz=gzip.compress(summary_bytes, compresslevel=6, mtime=0),
             csv_gz=csv_gz,
             pdf=pdf,
             previous=previous,
@@ -147,6 +150,14 @@ def _produce(delivery: Delivery, folder: Path) -> None:
             rows_removed=removed,
             diff=diff,
         )
+
+
+def _stored_summary(summary: dict) -> dict:
+    in_year = [e for e in summary["excluded"] if e["reason"] != "outside_year"]
+    stored = {k: v for k, v in summary.items() if k != "excluded"}
+    stored["excluded_in_year"] = in_year[:EXCLUDED_PREVIEW]
+    stored["excluded_in_year_count"] = len(in_year)
+    return stored
 
 
 def _lines(path: Path) -> Iterator[bytes]:
@@ -192,7 +203,7 @@ def delivery_file(delivery: Delivery, kind: str) -> tuple[bytes, str, str]:
     if kind == "csv":
         return gzip.decompress(bytes(delivery.csv_gz)), names["csv"], "text/csv; charset=utf-8"
     if kind == "summary":
-        return dst.summary_json(delivery.summary), names["summary"], "application/json"
+        return gzip.decompress(bytes(delivery.summary_gz)), names["summary"], "application/json"
     if kind == "pdf":
         return bytes(delivery.pdf), names["pdf"], "application/pdf"
     raise DeliveryError(f"unknown file {kind!r}")

@@ -22,7 +22,6 @@ from .dashboards import dashboard
 from .models import Delivery
 
 log = logging.getLogger(__name__)
-EXCLUDED_PREVIEW = 100
 
 
 def _year(request) -> int:
@@ -95,9 +94,8 @@ class DeliveryDetailView(StaffRequiredMixin, View):
         context = {"delivery": delivery, "reason_labels": reason_labels()}
         if delivery.status == Delivery.Status.DONE:
             # Records of other years are counted, not listed: the ones to act on are the year's own.
-            excluded = [e for e in delivery.summary["excluded"] if e["reason"] != "outside_year"]
-            context["excluded_preview"] = excluded[:EXCLUDED_PREVIEW]
-            context["excluded_total"] = len(excluded)
+            context["excluded_preview"] = delivery.summary["excluded_in_year"]
+            context["excluded_total"] = delivery.summary["excluded_in_year_count"]
             context["excluded_by_reason"] = delivery.summary["excluded_by_reason"]
             context["criteria"] = approval_context(delivery.summary)["criteria"]
         template = "reports/_delivery_status.html" if request.htmx else "reports/delivery_detail.html"

@@ -46,7 +46,7 @@ class Command(BaseCommand):
         names = file_names(municipality, year)
         self.stdout.write(
             f"{summary['visits']} visits to {summary['citizens']} citizens; "
-            f"{len(summary['excluded'])} records excluded; checksum {delivery.checksum}"
+            f"{delivery.excluded} records excluded; checksum {delivery.checksum}"
         )
         if delivery.rows_added is not None:
             self.stdout.write(
