@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 PALETTE = ("#0059b3", "#f29900", "#358000", "#a6192e", "#6b3fa0", "#747474")
 
@@ -97,7 +98,7 @@ def bar_chart(
         )
     legend = [(s.name, s.color, "rect") for s in series] if len(series) > 1 or capacity else []
     if capacity:
-        legend.append(("Kapacitet", "#1a1a1a", "line"))
+        legend.append((str(_("Kapacitet")), "#1a1a1a", "line"))
     x = left
     for name, color, shape in legend:
         if shape == "rect":
