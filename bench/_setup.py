@@ -27,3 +27,16 @@ def fresh_database(name: str) -> str:
 
     call_command("migrate", verbosity=0)
     return url
+
+
+def reuse_database(name: str) -> str:
+    """Set up Django against database `name` as a previous run left it (no rebuild)."""
+    server = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+    url = f"{server}/{name}"
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fhb.settings.base")
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+    return url

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _setup import ROOT, fresh_database
+from _setup import ROOT, fresh_database, reuse_database
 
 KINDS = [
     ("home_visit", "completed", 70),
@@ -163,9 +163,16 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=1_000_000)
     parser.add_argument("--citizens", type=int, default=300_000)
     parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument("--reuse", action="store_true", help="time against the database a previous run built")
     args = parser.parse_args()
-    url = fresh_database("fhb_bench_dst")
-    municipality_id = build(citizens=args.citizens, visits=args.visits, year=args.year, rng=random.Random(5))
+    if args.reuse:
+        url = reuse_database("fhb_bench_dst")
+        from fhb.models import Municipality
+
+        municipality_id = Municipality.objects.get(code="101").pk
+    else:
+        url = fresh_database("fhb_bench_dst")
+        municipality_id = build(citizens=args.citizens, visits=args.visits, year=args.year, rng=random.Random(5))
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         floor_times = []

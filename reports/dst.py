@@ -201,7 +201,11 @@ def export(
         else:
             eligible.update(row.groups)
 
-    total = delivery_queryset(municipality, year).count() if progress else 0
+    total = (  # the visits table alone: the join with citizens is not needed to count
+        Visit.objects.filter(_delivered_q(), municipality=municipality, visit_date__range=(first, last)).count()
+        if progress
+        else 0
+    )
     digest = hashlib.sha256()
     lines: list[str] = [CSV_HEADER]
 
@@ -392,12 +396,16 @@ def quality_criteria(persons_by_month: list[int], *, approved_months: int | None
     return result
 
 
+_RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def summary_json(summary: dict) -> bytes:
     """The summary file: indented, with one excluded record per line (a national delivery lists
     tens of thousands; indenting each of their fields made the file and the work three times as
     large)."""
     excluded = summary.get("excluded", [])
     head = json.dumps({k: v for k, v in summary.items() if k != "excluded"}, ensure_ascii=False, indent=2)
-    records = ",\n    ".join(json.dumps(e, ensure_ascii=False) for e in excluded)
+    encode = _RECORD_ENCODER.encode  # one encoder for all records: json.dumps builds one per call
+    records = ",\n    ".join(map(encode, excluded))
     body = f"\n    {records}\n  " if excluded else ""
     return f'{head[:-2]},\n  "excluded": [{body}]\n}}\n'.encode()
