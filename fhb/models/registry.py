@@ -28,6 +28,9 @@ class Municipality(models.Model):
     )
     address = models.TextField(_("adresse til brevhoved"), blank=True)
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
+    # Target groups in the order they keep date letters when capacity runs short (first: moved to
+    # open letters last). Empty: at-risk, 82+, 80, 70 living alone, 75.
+    date_letter_priority = models.JSONField(_("prioritet for datobreve"), default=list, blank=True)
 
     class Meta:
         ordering = ["code"]

@@ -270,4 +270,6 @@ FHB = {
     "SAML_ROLE_MAP": env.json("FHB_SAML_ROLE_MAP", default={}),
     # A consultant's home visits per week when their own capacity is not set (dashboards).
     "DEFAULT_WEEKLY_VISIT_CAPACITY": env.int("FHB_DEFAULT_WEEKLY_VISIT_CAPACITY", default=12),
+    # Open-letter citizens who have not answered this many days after the letter date go on the call list.
+    "CALL_LIST_AFTER_DAYS": env.int("FHB_CALL_LIST_AFTER_DAYS", default=14),
 }
