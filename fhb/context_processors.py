@@ -14,6 +14,10 @@ def navigation(request):
     items += [("citizens", _("Borgere"), reverse("citizen-list")), ("due", _("Målgrupper"), reverse("due-list"))]
     if user.has_perm("visits.view_events"):
         items.append(("events", _("Arrangementer"), reverse("event-list")))
+    if user.has_perm("invitations.plan_batches"):
+        items.append(("batch", _("Breve"), reverse("batch-list")))
+    if user.has_perm("invitations.respond"):
+        items.append(("call", _("Ringeliste"), reverse("call-list")))
     if user.has_perm("reports.view_statistics"):
         items.append(("dashboard", _("Overblik"), reverse("dashboard")))
         items.append(("statistics", _("Statistik"), reverse("statistics")))

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from invitations import views as invitations_views
 from reports import views as reports_views
 from visits import views as visits_views
 
@@ -59,6 +60,17 @@ urlpatterns = [
     ),
     path("overblik/", reports_views.DashboardView.as_view(), name="dashboard"),
     path("overblik/aarsrapport.pdf", reports_views.CouncilReportView.as_view(), name="council-report"),
+    path("breve/", invitations_views.BatchListView.as_view(), name="batch-list"),
+    path("breve/<int:pk>/", invitations_views.BatchDetailView.as_view(), name="batch-detail"),
+    path("breve/<int:pk>/<slug:action>/", invitations_views.BatchActionView.as_view(), name="batch-action"),
+    path("breve/<int:pk>/filer/<str:name>", invitations_views.BatchFileView.as_view(), name="batch-file"),
+    path("breve/brev/<int:pk>.pdf", invitations_views.LetterPdfView.as_view(), name="letter-pdf"),
+    path("breve/brev/<int:pk>/svar/", invitations_views.LetterRespondView.as_view(), name="letter-respond"),
+    path("ringeliste/", invitations_views.CallListView.as_view(), name="call-list"),
+    path("brevtekster/", invitations_views.TemplateListView.as_view(), name="letter-templates"),
+    path("brevtekster/<slug:kind>/", invitations_views.TemplateEditView.as_view(), name="letter-template-edit"),
+    path("kapacitet/", invitations_views.CapacityView.as_view(), name="capacity"),
+    path("kapacitet/<int:pk>/", invitations_views.CalendarEditView.as_view(), name="calendar-edit"),
     path("api/v1/", include(("fhb.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -63,3 +63,11 @@ def visit_kind_label(code):
         return VisitKind(code).label
     except ValueError:
         return code or ""
+
+
+@register.filter
+def weekday_names(days) -> str:
+    """[0, 2] -> 'man, ons' (Monday is 0)."""
+    from django.utils.dates import WEEKDAYS_ABBR
+
+    return ", ".join(str(WEEKDAYS_ABBR[d]) for d in sorted(days or []))

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fhb.eligibility.rules import rule_set_for
+from fhb.models import District, InvitationKind, OfferStatus
+from visits.models import CollectiveEvent
+
+from . import letters as letterlib
+from .models import Absence, ConsultantCalendar, LetterTemplate
+
+GROUP_LABELS = {
+    "at_risk_65_81": _("Risikogruppe 65–81 år"),
+    "age_82_plus": _("82 år og ældre"),
+    "age_80": _("80-årige"),
+    "age_75": _("75-årige"),
+    "age_70_living_alone": _("70-årige, der bor alene"),
+}
+WEEKDAY_CHOICES = [(0, _("Mandag")), (1, _("Tirsdag")), (2, _("Onsdag")), (3, _("Torsdag")), (4, _("Fredag"))]
+
+
+def group_choices(year: int) -> list[tuple[str, str]]:
+    rules = rule_set_for(year)
+    codes = [r.code for r in rules.age_rules] + ([rules.risk_rule.code] if rules.risk_rule else [])
+    return [(c, GROUP_LABELS.get(c, c)) for c in codes]
+
+
+class BatchForm(forms.Form):
+    period_start = forms.DateField(label=_("Besøg fra"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("Besøg til og med"), widget=forms.DateInput(attrs={"type": "date"}))
+    groups = forms.MultipleChoiceField(label=_("Målgrupper"), widget=forms.CheckboxSelectMultiple)
+    statuses = forms.MultipleChoiceField(
+        label=_("Tilbud"),
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(OfferStatus.DUE, _("Skal tilbydes")), (OfferStatus.NO_RESPONSE, _("Intet svar på tidligere brev"))],
+        initial=[OfferStatus.DUE],
+    )
+    letter_date = forms.DateField(
+        label=_("Brevdato"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    event = forms.ModelChoiceField(
+        label=_("Arrangement (til invitationer)"), queryset=CollectiveEvent.objects.none(), required=False
+    )
+
+    def __init__(self, *args, municipality, year: int, kinds: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = group_choices(year)
+        self.fields["groups"].choices = choices
+        self.kind_fields = []
+        for code, label in choices:
+            name = f"kind_{code}"
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                choices=InvitationKind.choices,
+                initial=kinds.get(code, InvitationKind.DATE_LETTER),
+                required=False,
+            )
+            self.kind_fields.append(self[name])
+        self.fields["event"].queryset = CollectiveEvent.objects.filter(
+            municipality=municipality, cancelled=False, date__gte=timezone.localdate()
+        )
+
+    def letter_kinds(self) -> dict[str, str]:
+        return {
+            code: self.cleaned_data[f"kind_{code}"]
+            for code in self.cleaned_data["groups"]
+            if self.cleaned_data.get(f"kind_{code}")
+        }
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = LetterTemplate
+        fields = ["subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 18})}
+
+    def clean(self):
+        data = super().clean()
+        for field in ("subject", "body"):
+            try:
+                letterlib.check_template(data.get(field) or "")
+            except Exception as exc:  # TemplateSyntaxError: say where
+                self.add_error(field, _("Skabelonen kan ikke læses: %(e)s") % {"e": exc})
+        return data
+
+
+class CalendarForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Arbejdsdage med besøg"), choices=WEEKDAY_CHOICES, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = ConsultantCalendar
+        fields = ["weekdays", "day_starts", "day_ends", "visit_minutes", "travel_minutes", "districts"]
+        widgets = {
+            "day_starts": forms.TimeInput(attrs={"type": "time"}),
+            "day_ends": forms.TimeInput(attrs={"type": "time"}),
+            "districts": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["districts"].queryset = District.objects.filter(municipality=municipality)
+        self.fields["districts"].required = False
+
+    def clean(self):
+        data = super().clean()
+        if data.get("day_starts") and data.get("day_ends") and data["day_ends"] <= data["day_starts"]:
+            self.add_error("day_ends", _("Dagen skal slutte efter første besøg."))
+        if data.get("visit_minutes") is not None and not 15 <= data["visit_minutes"] <= 240:
+            self.add_error("visit_minutes", _("Et besøg skal vare mellem 15 og 240 minutter."))
+        return data
+
+
+class AbsenceForm(forms.ModelForm):
+    class Meta:
+        model = Absence
+        fields = ["starts_on", "ends_on", "reason"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("Fraværet slutter før det begynder."))
+        return data

@@ -1,0 +1,403 @@
+"""Web pages of the letter batches: list and plan, the preview with the capacity shortfall and the
+proposal, approve / cancel / send, rendering progress, the files; responses and the call list; the
+letter texts (admin) and the consultants' calendars (team leader)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views import View
+
+from fhb.eligibility import policy_for
+from fhb.errors import DomainError
+from fhb.models import InvitationKind, Municipality, User
+from fhb.permissions import StaffRequiredMixin
+from fhb.services import citizen_access_log
+
+from . import batches
+from . import letters as letterlib
+from .forms import AbsenceForm, BatchForm, CalendarForm, TemplateForm, group_choices
+from .models import Absence, ConsultantCalendar, Letter, LetterBatch, LetterResponse, LetterTemplate
+
+
+def _batches(request):
+    return LetterBatch.objects.filter(municipality_id=request.user.municipality_id)
+
+
+def _next_month(today: dt.date) -> tuple[dt.date, dt.date]:
+    first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return first, last
+
+
+def _batch_form(request, data=None):
+    municipality: Municipality = request.user.municipality
+    start, end = _next_month(timezone.localdate())
+    year = start.year
+    if data is not None and data.get("period_start", "")[:4].isdigit():
+        year = int(data["period_start"][:4])
+    policy = policy_for(municipality, year)
+    kinds = {code: policy.invitation_for(code) for code, _ in group_choices(year)}
+    return BatchForm(
+        data,
+        municipality=municipality,
+        year=year,
+        kinds=kinds,
+        initial={"period_start": start, "period_end": end, "groups": ["age_80", "at_risk_65_81"]},
+    )
+
+
+class BatchListView(StaffRequiredMixin, View):
+    permission_required = "invitations.plan_batches"
+
+    def get(self, request, form=None):
+        return render(
+            request,
+            "invitations/batch_list.html",
+            {"form": form or _batch_form(request), "batches": _batches(request).select_related("created_by")[:50]},
+        )
+
+    def post(self, request):
+        form = _batch_form(request, request.POST)
+        if not form.is_valid():
+            return self.get(request, form=form)
+        try:
+            batch = batches.batch_plan(
+                municipality=request.user.municipality,
+                user=request.user,
+                period_start=form.cleaned_data["period_start"],
+                period_end=form.cleaned_data["period_end"],
+                groups=form.cleaned_data["groups"],
+                statuses=form.cleaned_data["statuses"],
+                letter_kinds=form.letter_kinds(),
+                letter_date=form.cleaned_data["letter_date"],
+                event=form.cleaned_data["event"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return self.get(request, form=form)
+        return redirect("batch-detail", pk=batch.pk)
+
+
+class BatchDetailView(StaffRequiredMixin, View):
+    permission_required = "invitations.plan_batches"
+
+    def get(self, request, pk: int):
+        batch = get_object_or_404(_batches(request).select_related("event"), pk=pk)
+        if request.htmx and request.GET.get("status"):
+            return render(request, "invitations/_batch_status.html", {"batch": batch})
+        letters = batch.letters.select_related("citizen", "consultant").order_by("starts_at", "citizen__last_name")
+        return render(
+            request,
+            "invitations/batch_detail.html",
+            {
+                "batch": batch,
+                "plan": batch.plan,
+                "letters": letters[:200],
+                "letters_count": batch.letters.count(),
+                "group_kinds": [
+                    (g, dict(InvitationKind.choices).get(batch.letter_kinds.get(g), "")) for g in batch.groups
+                ],
+            },
+        )
+
+
+class BatchActionView(StaffRequiredMixin, View):
+    permission_required = "invitations.plan_batches"
+
+    def post(self, request, pk: int, action: str):
+        batch = get_object_or_404(_batches(request), pk=pk)
+        try:
+            if action == "godkend":
+                batches.batch_approve(batch=batch, user=request.user)
+                messages.success(request, _("Brevrunden er godkendt, og tiderne er booket. Brevene dannes nu."))
+            elif action == "annuller":
+                batches.batch_cancel(batch=batch, user=request.user)
+                messages.success(request, _("Brevrunden er annulleret, og dens bookinger er aflyst."))
+            elif action == "send":
+                batches.batch_send(batch=batch, user=request.user)
+                messages.success(request, _("Brevrunden er markeret som sendt, og borgerne står som inviteret."))
+            elif action == "forslag":
+                groups = [g for g in request.POST.get("move", "").split(",") if g]
+                batches.batch_apply_proposal(batch=batch, user=request.user, move_to_open=groups)
+                messages.success(request, _("Brevrunden er planlagt igen med forslaget."))
+            elif action == "planlaeg":
+                batches.batch_apply_proposal(batch=batch, user=request.user, move_to_open=[])
+                messages.success(request, _("Brevrunden er planlagt igen med kalenderne, som de er nu."))
+            elif action == "prov-igen":
+                transaction.on_commit(lambda: batches._enqueue_render(batch.pk))
+            else:
+                raise Http404
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("batch-detail", pk=batch.pk)
+
+
+class BatchFileView(StaffRequiredMixin, View):
+    """The print PDF and the manifests. They hold citizens' names and addresses (the manifest also
+    CPR numbers): every download is logged per citizen."""
+
+    permission_required = "invitations.plan_batches"
+    FIELDS = {"tryk.pdf": "print_pdf", "manifest.json": "manifest_json", "manifest.csv": "manifest_csv"}
+
+    def get(self, request, pk: int, name: str):
+        batch = get_object_or_404(_batches(request), pk=pk)
+        field = getattr(batch, self.FIELDS.get(name, ""), None)
+        if not field:
+            raise Http404
+        letters = batch.letters.select_related("citizen")
+        if name == "tryk.pdf":
+            letters = letters.filter(paper=True)
+        citizen_access_log(
+            user=request.user, citizens=[x.citizen for x in letters], endpoint=request.path, purpose="brevrunde"
+        )
+        return FileResponse(
+            default_storage.open(field.name, "rb"), as_attachment=True, filename=f"brevrunde-{pk}-{name}"
+        )
+
+
+class LetterPdfView(StaffRequiredMixin, View):
+    permission_required = "invitations.respond"
+
+    def get(self, request, pk: int):
+        letter = get_object_or_404(
+            Letter.objects.select_related("citizen"), pk=pk, batch__municipality_id=request.user.municipality_id
+        )
+        if not letter.pdf:
+            raise Http404
+        citizen_access_log(user=request.user, citizens=letter.citizen, endpoint=request.path, purpose="brev")
+        return FileResponse(default_storage.open(letter.pdf.name, "rb"), filename=f"brev-{letter.pk}.pdf")
+
+
+class LetterRespondView(StaffRequiredMixin, View):
+    """Register a citizen's answer; moving or booking picks one of the next free times."""
+
+    permission_required = "invitations.respond"
+
+    def letter(self, request, pk):
+        return get_object_or_404(
+            Letter.objects.select_related("citizen", "batch", "consultant", "booking", "offer"),
+            pk=pk,
+            batch__municipality_id=request.user.municipality_id,
+        )
+
+    def get(self, request, pk: int, error: str = "", data=None):
+        letter = self.letter(request, pk)
+        citizen_access_log(user=request.user, citizens=letter.citizen, endpoint=request.path, purpose="brevsvar")
+        slots = batches.free_slots_for(letter.citizen)
+        return render(
+            request,
+            "invitations/respond.html",
+            {
+                "letter": letter,
+                "slots": [(f"{u.pk}|{s.isoformat()}", u, s) for u, s in slots],
+                "responses": [c for c in LetterResponse.choices if c[0]],
+                "error": error,
+                "data": data or {},
+            },
+        )
+
+    def post(self, request, pk: int):
+        letter = self.letter(request, pk)
+        consultant = starts_at = None
+        slot = request.POST.get("slot", "")
+        if "|" in slot:
+            consultant_id, when = slot.split("|", 1)
+            consultant = User.objects.filter(pk=consultant_id, municipality_id=request.user.municipality_id).first()
+            starts_at = parse_datetime(when)
+        try:
+            batches.letter_respond(
+                letter=letter,
+                user=request.user,
+                response=request.POST.get("response", ""),
+                reason=request.POST.get("reason", ""),
+                starts_at=starts_at,
+                consultant=consultant,
+            )
+        except DomainError as exc:
+            return self.get(request, pk, error=exc.message, data=request.POST)
+        messages.success(request, _("Svaret er registreret."))
+        return redirect(request.POST.get("next") or "call-list")
+
+
+class CallListView(StaffRequiredMixin, View):
+    permission_required = "invitations.respond"
+
+    def get(self, request):
+        try:
+            days = max(0, min(int(request.GET.get("dage", "")), 365))
+        except ValueError:
+            days = None
+        rows = batches.call_list(request.user.municipality, days=days)
+        from django.conf import settings
+
+        return render(
+            request,
+            "invitations/call_list.html",
+            {
+                "rows": rows[:500],
+                "count": rows.count(),
+                "days": settings.FHB["CALL_LIST_AFTER_DAYS"] if days is None else days,
+            },
+        )
+
+
+class TemplateListView(StaffRequiredMixin, View):
+    permission_required = "invitations.edit_templates"
+
+    def get(self, request):
+        rows = []
+        for kind, label in InvitationKind.choices:
+            subject, body = letterlib.template_for(request.user.municipality, kind)
+            own = LetterTemplate.objects.filter(municipality=request.user.municipality, kind=kind).first()
+            rows.append({"kind": kind, "label": label, "subject": subject, "own": own})
+        return render(request, "invitations/template_list.html", {"rows": rows, "fields": letterlib.FIELDS})
+
+
+class TemplateEditView(StaffRequiredMixin, View):
+    """Edit one letter text with a live preview of a sample letter (the layout is fixed)."""
+
+    permission_required = "invitations.edit_templates"
+
+    def instance(self, request, kind):
+        if kind not in InvitationKind.values:
+            raise Http404
+        municipality = request.user.municipality
+        own = LetterTemplate.objects.filter(municipality=municipality, kind=kind).first()
+        if own is None:
+            subject, body = letterlib.DEFAULTS[kind]
+            own = LetterTemplate(municipality=municipality, kind=kind, subject=subject, body=body)
+        return own
+
+    def preview(self, request, subject, body, kind):
+        from types import SimpleNamespace
+
+        municipality = request.user.municipality
+        sample = SimpleNamespace(
+            first_name="Karen", last_name="Eksempel", address="Eksempelvej 12", postal_code="8600", city="Silkeborg"
+        )
+        consultant = request.user if kind == InvitationKind.DATE_LETTER else None
+        fields = letterlib.fields_for(citizen=sample, municipality=municipality, consultant=consultant)
+        if kind == InvitationKind.DATE_LETTER:
+            fields.update(dato=letterlib.danish_date(timezone.localdate() + dt.timedelta(days=14)), tid="10.30")
+        if kind == InvitationKind.COLLECTIVE_EVENT:
+            fields.update(
+                arrangement="Seniordag",
+                sted="Medborgerhuset",
+                dato=letterlib.danish_date(timezone.localdate() + dt.timedelta(days=30)),
+                tid="13.00",
+            )
+        return letterlib.letter_block(
+            anchor="preview", subject=subject, body=body, fields=fields, recipient=sample,
+            municipality=municipality, letter_date=timezone.localdate(),
+        )  # fmt: skip
+
+    def get(self, request, kind: str, form=None):
+        instance = self.instance(request, kind)
+        form = form or TemplateForm(instance=instance)
+        data = form.data if form.is_bound else {"subject": instance.subject, "body": instance.body}
+        return render(
+            request,
+            "invitations/template_edit.html",
+            {
+                "form": form,
+                "kind": kind,
+                "label": dict(InvitationKind.choices)[kind],
+                "preview": self.preview(request, data.get("subject", ""), data.get("body", ""), kind),
+                "fields": letterlib.FIELDS,
+            },
+        )
+
+    def post(self, request, kind: str):
+        instance = self.instance(request, kind)
+        form = TemplateForm(request.POST, instance=instance)
+        if request.POST.get("action") == "preview" or not form.is_valid():
+            if form.is_valid() or request.POST.get("action") == "preview":
+                form.is_valid()
+            return self.get(request, kind, form=form)
+        template = form.save(commit=False)
+        template.updated_by = request.user
+        template._history_user = request.user
+        template.save()
+        messages.success(request, _("Brevteksten er gemt."))
+        return redirect("letter-templates")
+
+
+class CapacityView(StaffRequiredMixin, View):
+    """The consultants' calendars and absences, and the next weeks' free slots."""
+
+    permission_required = "invitations.edit_capacity"
+
+    def get(self, request):
+        municipality = request.user.municipality
+        people = batches.consultants(municipality)
+        start = timezone.localdate()
+        end = start + dt.timedelta(days=27)
+        caps = {c.consultant_id: c for c in batches.capacities(municipality, start, end)}
+        from .planner import free_slots
+
+        rows = []
+        for person in people:
+            cap = caps.get(person.pk)
+            free = sum(len(s) for s in free_slots(cap, start, end, tz=batches.tz()).values()) if cap else None
+            rows.append(
+                {
+                    "person": person,
+                    "calendar": getattr(person, "calendar", None),
+                    "free": free,
+                    "absences": Absence.objects.filter(consultant=person, ends_on__gte=start),
+                }
+            )
+        return render(request, "invitations/capacity.html", {"rows": rows, "start": start, "end": end})
+
+
+class CalendarEditView(StaffRequiredMixin, View):
+    permission_required = "invitations.edit_capacity"
+
+    def person(self, request, pk):
+        return get_object_or_404(User, pk=pk, municipality_id=request.user.municipality_id, role="consultant")
+
+    def get(self, request, pk: int, form=None, absence_form=None):
+        person = self.person(request, pk)
+        calendar = ConsultantCalendar.objects.filter(consultant=person).first() or ConsultantCalendar(consultant=person)
+        return render(
+            request,
+            "invitations/calendar_edit.html",
+            {
+                "person": person,
+                "form": form or CalendarForm(instance=calendar, municipality=request.user.municipality),
+                "absence_form": absence_form or AbsenceForm(),
+                "absences": Absence.objects.filter(consultant=person).order_by("-starts_on")[:20],
+            },
+        )
+
+    def post(self, request, pk: int):
+        person = self.person(request, pk)
+        if request.POST.get("action") == "absence":
+            form = AbsenceForm(request.POST, instance=Absence(consultant=person))
+            if not form.is_valid():
+                return self.get(request, pk, absence_form=form)
+            form.save()
+            messages.success(request, _("Fraværet er registreret."))
+            return redirect("calendar-edit", pk=pk)
+        if request.POST.get("action") == "delete-absence":
+            Absence.objects.filter(consultant=person, pk=request.POST.get("absence")).delete()
+            return redirect("calendar-edit", pk=pk)
+        calendar = ConsultantCalendar.objects.filter(consultant=person).first() or ConsultantCalendar(consultant=person)
+        form = CalendarForm(request.POST, instance=calendar, municipality=request.user.municipality)
+        if not form.is_valid():
+            return self.get(request, pk, form=form)
+        calendar = form.save(commit=False)
+        calendar._history_user = request.user
+        calendar.save()
+        form.save_m2m()
+        messages.success(request, _("Kalenderen er gemt."))
+        return redirect("capacity")

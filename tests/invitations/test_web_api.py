@@ -1,0 +1,99 @@
+"""The letter pages and roles: a team leader plans, previews, approves and downloads; a consultant
+works the call list but cannot plan; only the admin edits letter texts."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from freezegun import freeze_time
+
+from fhb.models import OfferStatus, Role
+from fhb.offers import offers_sync
+from invitations.models import BatchStatus, ConsultantCalendar, LetterBatch, LetterTemplate
+from tests.factories import CitizenFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with freeze_time("2026-11-23 07:00"):
+        yield
+
+
+@pytest.fixture
+def setup(copenhagen):
+    mette = UserFactory(username="mette", first_name="Mette", last_name="Kristensen", role=Role.CONSULTANT)
+    ConsultantCalendar.objects.create(consultant=mette, weekdays=[0, 1, 2, 3, 4])
+    for i in range(6):
+        CitizenFactory(birth_date=dt.date(1946, 3, 1 + i), first_name=f"Otto{i}")
+    offers_sync(municipality=copenhagen, year=2026)
+    return mette
+
+
+def test_team_leader_plans_approves_and_downloads(client, team_leader, setup, django_capture_on_commit_callbacks):
+    client.force_login(team_leader)
+    page = client.get(reverse("batch-list"))
+    assert page.status_code == 200 and "Planlæg brevrunde" in page.content.decode()
+    bad = client.post(reverse("batch-list"), {"period_start": "2026-12-01", "period_end": "2026-11-01",
+                                              "groups": ["age_80"], "statuses": ["due"], "letter_date": "2026-11-23",
+                                              "kind_age_80": "date_letter"})  # fmt: skip
+    assert bad.status_code == 200 and "slutter før" in bad.content.decode()
+    assert 'value="2026-12-01"' in bad.content.decode()  # what was typed is kept
+    response = client.post(reverse("batch-list"), {"period_start": "2026-12-01", "period_end": "2026-12-31",
+                                                   "groups": ["age_80"], "statuses": ["due"],
+                                                   "letter_date": "2026-11-23", "kind_age_80": "date_letter"})  # fmt: skip
+    batch = LetterBatch.objects.get()
+    assert response.status_code == 302 and batch.letters.count() == 6
+    detail = client.get(reverse("batch-detail", args=[batch.pk])).content.decode()
+    assert "Kalenderbelastning" in detail and "Godkend og dan 6 breve" in detail
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("batch-action", args=[batch.pk, "godkend"]))
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.READY
+    manifest = client.get(reverse("batch-file", args=[batch.pk, "manifest.json"]))
+    assert manifest.status_code == 200
+    letter = batch.letters.first()
+    pdf = client.get(reverse("letter-pdf", args=[letter.pk]))
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert letter.citizen.accesses.filter(user=team_leader).exists()  # the look-up is logged
+    client.post(reverse("batch-action", args=[batch.pk, "send"]))
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.SENT
+    assert letter.offer.__class__.objects.filter(status=OfferStatus.INVITED).count() == 6
+
+
+def test_consultant_cannot_plan_but_works_responses(client, setup):
+    client.force_login(setup)
+    assert client.get(reverse("batch-list")).status_code == 403
+    assert client.get(reverse("letter-templates")).status_code == 403
+    assert client.get(reverse("call-list")).status_code == 200
+
+
+def test_admin_edits_a_letter_text_with_preview(client, admin_user, copenhagen):
+    client.force_login(admin_user)
+    url = reverse("letter-template-edit", args=["open_letter"])
+    page = client.get(url).content.decode()
+    assert "Kære Karen" in page  # the preview of the default text
+    broken = client.post(url, {"subject": "Hej", "body": "Kære {% if %}", "action": "save"})
+    assert broken.status_code == 200 and "kan ikke læses" in broken.content.decode()
+    debug = client.post(url, {"subject": "Hej", "body": "{% debug %}", "action": "save"})
+    assert "kan ikke læses" in debug.content.decode()  # no tag that reaches outside the letter
+    assert not LetterTemplate.objects.exists()
+    client.post(
+        url, {"subject": "Tilbud", "body": "Kære {{ fornavn }}, ring på {{ kommune_telefon }}.", "action": "save"}
+    )
+    assert LetterTemplate.objects.get().body.startswith("Kære {{ fornavn }}")
+
+
+def test_calendar_form_keeps_input_on_error(client, team_leader, setup):
+    client.force_login(team_leader)
+    url = reverse("calendar-edit", args=[setup.pk])
+    response = client.post(url, {"weekdays": ["1", "3"], "day_starts": "15:00", "day_ends": "09:00",
+                                 "visit_minutes": "60", "travel_minutes": "30", "action": "calendar"})  # fmt: skip
+    assert response.status_code == 200 and "slutte efter" in response.content.decode()
+    assert ConsultantCalendar.objects.get(consultant=setup).weekdays == [0, 1, 2, 3, 4]
+    client.post(url, {"weekdays": ["1", "3"], "day_starts": "09:00", "day_ends": "14:00", "visit_minutes": "60",
+                      "travel_minutes": "30", "action": "calendar"})  # fmt: skip
+    assert ConsultantCalendar.objects.get(consultant=setup).weekdays == [1, 3]
+    assert client.get(reverse("capacity")).status_code == 200
