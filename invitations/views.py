@@ -256,7 +256,7 @@ class TemplateListView(StaffRequiredMixin, View):
     def get(self, request):
         rows = []
         for kind, label in InvitationKind.choices:
-            subject, body = letterlib.template_for(request.user.municipality, kind)
+            subject, _body = letterlib.template_for(request.user.municipality, kind)
             own = LetterTemplate.objects.filter(municipality=request.user.municipality, kind=kind).first()
             rows.append({"kind": kind, "label": label, "subject": subject, "own": own})
         return render(request, "invitations/template_list.html", {"rows": rows, "fields": letterlib.FIELDS})

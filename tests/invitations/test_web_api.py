@@ -40,9 +40,9 @@ def test_team_leader_plans_approves_and_downloads(client, team_leader, setup, dj
                                               "kind_age_80": "date_letter"})  # fmt: skip
     assert bad.status_code == 200 and "slutter før" in bad.content.decode()
     assert 'value="2026-12-01"' in bad.content.decode()  # what was typed is kept
-    response = client.post(reverse("batch-list"), {"period_start": "2026-12-01", "period_end": "2026-12-31",
-                                                   "groups": ["age_80"], "statuses": ["due"],
-                                                   "letter_date": "2026-11-23", "kind_age_80": "date_letter"})  # fmt: skip
+    form = {"period_start": "2026-12-01", "period_end": "2026-12-31", "groups": ["age_80"], "statuses": ["due"],
+            "letter_date": "2026-11-23", "kind_age_80": "date_letter"}  # fmt: skip
+    response = client.post(reverse("batch-list"), form)
     batch = LetterBatch.objects.get()
     assert response.status_code == 302 and batch.letters.count() == 6
     detail = client.get(reverse("batch-detail", args=[batch.pk])).content.decode()
