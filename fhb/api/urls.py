@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from invitations.api import LetterBatchViewSet, LetterViewSet
 from reports.api import DashboardAPIView, DeliveryViewSet, MonthViewSet
 from visits.api import BookingViewSet, EventViewSet, FollowUpViewSet, RegistrationViewSet, VisitViewSet
 
@@ -19,4 +20,6 @@ router.register("event-registrations", RegistrationViewSet, basename="registrati
 router.register("hospital-notifications", HospitalNotificationViewSet, basename="hospitalnotification")
 router.register("dst-deliveries", DeliveryViewSet, basename="delivery")
 router.register("dst-months", MonthViewSet, basename="dstmonth")
+router.register("letter-batches", LetterBatchViewSet, basename="letterbatch")
+router.register("letters", LetterViewSet, basename="letter")
 urlpatterns = [path("dashboard/", DashboardAPIView.as_view(), name="dashboard"), *router.urls]

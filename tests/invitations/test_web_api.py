@@ -97,3 +97,43 @@ def test_calendar_form_keeps_input_on_error(client, team_leader, setup):
                       "travel_minutes": "30", "action": "calendar"})  # fmt: skip
     assert ConsultantCalendar.objects.get(consultant=setup).weekdays == [1, 3]
     assert client.get(reverse("capacity")).status_code == 200
+
+
+def test_api_plan_approve_send_respond(client, team_leader, setup, django_capture_on_commit_callbacks):
+    client.force_login(team_leader)
+    bad = client.post("/api/v1/letter-batches/", {"period_start": "2026-12-01", "period_end": "2026-12-31",
+                                                  "groups": ["age_80"], "letter_kinds": {"age_80": "fax"}},
+                      content_type="application/json")  # fmt: skip
+    assert bad.status_code == 400 and "letter_kinds" in bad.json()
+    made = client.post("/api/v1/letter-batches/", {"period_start": "2026-12-01", "period_end": "2026-12-31",
+                                                   "groups": ["age_80"]}, content_type="application/json")  # fmt: skip
+    assert made.status_code == 201, made.content
+    batch = made.json()
+    assert batch["status"] == "draft" and batch["plan"]["date_letters"] == 6
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/api/v1/letter-batches/{batch['id']}/approve/").status_code == 202
+    assert client.get(f"/api/v1/letter-batches/{batch['id']}/").json()["status"] == "ready"
+    assert client.get(f"/api/v1/letter-batches/{batch['id']}/files/manifest.csv/").status_code == 200
+    assert client.post(f"/api/v1/letter-batches/{batch['id']}/send/").json()["status"] == "sent"
+    letter = client.get(f"/api/v1/letters/?batch={batch['id']}").json()["results"][0]
+    slots = client.get(f"/api/v1/letters/{letter['id']}/slots/").json()
+    moved = client.post(f"/api/v1/letters/{letter['id']}/respond/",
+                        {"response": "moved", "starts_at": slots[0]["starts_at"], "consultant": slots[0]["consultant"]},
+                        content_type="application/json")  # fmt: skip
+    assert moved.status_code == 200 and moved.json()["response"] == "moved"
+    # A consultant may respond but not plan.
+    client.force_login(setup)
+    assert client.post("/api/v1/letter-batches/", {}, content_type="application/json").status_code == 403
+    assert client.get("/api/v1/letters/call-list/").status_code == 200
+
+
+def test_plan_letters_command(setup, team_leader, capsys):
+    from tests.fhb.helpers import run_command
+
+    run = run_command(capsys, "plan_letters", "--municipality", "101", "--from", "2026-12-01", "--to",
+                                 "2026-12-02", "--groups", "age_80")  # fmt: skip
+    assert run.code == 0, run.err
+    assert "6 letters, 6 date letters with a time" in run.out
+    run = run_command(capsys, "plan_letters", "--municipality", "101", "--from", "2026-12-01", "--to",
+                                 "2026-11-02", "--groups", "age_80")  # fmt: skip
+    assert run.code == 2 and "slutter før" in run.err

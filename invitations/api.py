@@ -1,0 +1,197 @@
+"""REST API of the letter batches: plan (POST), read the preview, approve / send / cancel / apply
+the proposal, follow the rendering, download the files; a letter's free times and its response;
+the call list. Scoped to the user's municipality; the same services as the web pages."""
+
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from fhb.models import InvitationKind, OfferStatus, User
+from fhb.permissions import HasPerm
+from fhb.services import citizen_access_log
+from visits.models import CollectiveEvent
+
+from . import batches
+from .models import Letter, LetterBatch, LetterResponse
+
+
+class LetterBatchSerializer(serializers.ModelSerializer):
+    progress_percent = serializers.IntegerField(read_only=True)
+    created_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = LetterBatch
+        fields = [
+            "id", "period_start", "period_end", "groups", "statuses", "letter_kinds", "letter_date", "event", "status",
+            "plan", "letters_done", "letters_total", "progress_percent", "message", "created_by", "created_at",
+            "approved_at", "rendered_at", "sent_at", "cancelled_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class PlanSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    groups = serializers.ListField(child=serializers.CharField(max_length=40), min_length=1)
+    statuses = serializers.ListField(
+        child=serializers.ChoiceField(choices=batches.PLANNABLE_STATUSES), required=False, default=[OfferStatus.DUE]
+    )
+    letter_kinds = serializers.DictField(child=serializers.ChoiceField(choices=InvitationKind.choices), required=False)
+    letter_date = serializers.DateField(required=False)
+    event = serializers.PrimaryKeyRelatedField(queryset=CollectiveEvent.objects.all(), required=False, allow_null=True)
+
+
+class ProposalSerializer(serializers.Serializer):
+    move_to_open = serializers.ListField(child=serializers.CharField(max_length=40))
+
+
+class LetterSerializer(serializers.ModelSerializer):
+    citizen_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Letter
+        fields = [
+            "id", "batch", "citizen", "citizen_name", "kind", "group", "consultant", "starts_at", "booking", "paper",
+            "sha256", "pages", "response", "response_reason", "responded_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_citizen_name(self, obj) -> str:
+        return f"{obj.citizen.first_name} {obj.citizen.last_name}"
+
+
+class RespondSerializer(serializers.Serializer):
+    response = serializers.ChoiceField(choices=[c for c in LetterResponse.values if c])
+    reason = serializers.CharField(max_length=300, required=False, default="")
+    starts_at = serializers.DateTimeField(required=False)
+    consultant = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
+
+
+class LetterBatchViewSet(viewsets.ReadOnlyModelViewSet):
+    """Letter batches. POST plans a draft (201, with the preview in `plan`: counts, capacity, the
+    shortfall proposal with expected visits, the calendar load). POST {id}/approve/ books the date
+    letters' times and renders in the background (follow `progress_percent`); {id}/send/ marks the
+    offers invited; {id}/cancel/ cancels before sending; {id}/proposal/ re-plans a draft with groups
+    moved to open letters. GET {id}/files/{print.pdf|manifest.json|manifest.csv}/ downloads."""
+
+    serializer_class = LetterBatchSerializer
+    permission_classes = [HasPerm("invitations.plan_batches")]
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return LetterBatch.objects.none()
+        return LetterBatch.objects.filter(municipality_id=self.request.user.municipality_id).select_related(
+            "created_by"
+        )
+
+    @extend_schema(request=PlanSerializer, responses={201: LetterBatchSerializer})
+    def create(self, request):
+        data = PlanSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        batch = batches.batch_plan(
+            municipality=request.user.municipality, user=request.user, period_start=v["period_start"],
+            period_end=v["period_end"], groups=v["groups"], statuses=v["statuses"],
+            letter_kinds=v.get("letter_kinds") or {}, letter_date=v.get("letter_date"), event=v.get("event"),
+        )  # fmt: skip
+        return Response(LetterBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={202: LetterBatchSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        batch = batches.batch_approve(batch=self.get_object(), user=request.user)
+        return Response(LetterBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses=LetterBatchSerializer)
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        return Response(LetterBatchSerializer(batches.batch_send(batch=self.get_object(), user=request.user)).data)
+
+    @extend_schema(request=None, responses=LetterBatchSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return Response(LetterBatchSerializer(batches.batch_cancel(batch=self.get_object(), user=request.user)).data)
+
+    @extend_schema(request=ProposalSerializer, responses=LetterBatchSerializer)
+    @action(detail=True, methods=["post"])
+    def proposal(self, request, pk=None):
+        data = ProposalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        batch = batches.batch_apply_proposal(
+            batch=self.get_object(), user=request.user, move_to_open=data.validated_data["move_to_open"]
+        )
+        return Response(LetterBatchSerializer(batch).data)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path=r"files/(?P<name>print\.pdf|manifest\.json|manifest\.csv)")
+    def files(self, request, pk=None, name=None):
+        batch = self.get_object()
+        field = {"print.pdf": batch.print_pdf, "manifest.json": batch.manifest_json, "manifest.csv": batch.manifest_csv}
+        if not field[name]:
+            raise NotFound("Filen er ikke dannet.")
+        letters = batch.letters.select_related("citizen")
+        if name == "print.pdf":
+            letters = letters.filter(paper=True)
+        citizen_access_log(
+            user=request.user, citizens=[x.citizen for x in letters], endpoint=request.path, purpose="brevrunde"
+        )
+        return FileResponse(default_storage.open(field[name].name, "rb"), as_attachment=True, filename=name)
+
+
+class LetterViewSet(viewsets.ReadOnlyModelViewSet):
+    """Letters of sent batches. GET {id}/slots/ lists the next free times for the citizen;
+    POST {id}/respond/ registers accept / move / decline / no answer (moving, and accepting an open
+    letter, need `starts_at` and `consultant` from the free times). GET call-list/ lists open-letter
+    non-responders."""
+
+    serializer_class = LetterSerializer
+    permission_classes = [HasPerm("invitations.respond")]
+    filterset_fields = ["batch", "kind", "response"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Letter.objects.none()
+        return Letter.objects.filter(batch__municipality_id=self.request.user.municipality_id).select_related("citizen")
+
+    def retrieve(self, request, *args, **kwargs):
+        letter = self.get_object()
+        citizen_access_log(user=request.user, citizens=letter.citizen, endpoint=request.path, purpose="brev")
+        return Response(LetterSerializer(letter).data)
+
+    @extend_schema(request=RespondSerializer, responses=LetterSerializer)
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        data = RespondSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        consultant = v.get("consultant")
+        if consultant is not None and consultant.municipality_id != request.user.municipality_id:
+            consultant = None
+        letter = batches.letter_respond(
+            letter=self.get_object(), user=request.user, response=v["response"], reason=v["reason"],
+            starts_at=v.get("starts_at"), consultant=consultant,
+        )  # fmt: skip
+        return Response(LetterSerializer(letter).data)
+
+    @extend_schema(responses={200: serializers.ListSerializer(child=serializers.DictField())})
+    @action(detail=True, methods=["get"])
+    def slots(self, request, pk=None):
+        letter = self.get_object()
+        return Response(
+            [{"consultant": u.pk, "consultant_name": u.get_full_name(), "starts_at": s.isoformat()}
+             for u, s in batches.free_slots_for(letter.citizen)]
+        )  # fmt: skip
+
+    @extend_schema(responses=LetterSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="call-list")
+    def call_list(self, request):
+        rows = batches.call_list(request.user.municipality)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(LetterSerializer(page, many=True).data)
