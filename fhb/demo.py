@@ -310,6 +310,32 @@ def quality_standard_document(year: int) -> dict:
     }
 
 
+# Each consultant's visiting days and districts (Silkeborg town is shared); 9-15, an hour a visit
+# and half an hour's travel: four visits a day.
+CALENDARS = {
+    "konsulent1": ([0, 1, 2, 3], ["Silkeborg By", "Nord"]),
+    "konsulent2": ([0, 1, 2, 3, 4], ["Silkeborg By", "Øst"]),
+    "konsulent3": ([1, 2, 3, 4], ["Silkeborg By", "Syd"]),
+}
+
+
+def _demo_calendars(*, municipality: Municipality, districts: dict, today: dt.date) -> None:
+    from invitations.models import Absence, ConsultantCalendar  # invitations builds on fhb
+
+    for username, (weekdays, names) in CALENDARS.items():
+        user = User.objects.get(username=username)
+        calendar, created = ConsultantCalendar.objects.get_or_create(consultant=user, defaults={"weekdays": weekdays})
+        if created:
+            calendar.districts.set([districts[n] for n in names])
+    konsulent2 = User.objects.get(username="konsulent2")
+    if not Absence.objects.filter(consultant=konsulent2).exists():  # a week's course next month
+        first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        monday = first + dt.timedelta(days=(7 - first.weekday()) % 7 + 7)
+        Absence.objects.create(
+            consultant=konsulent2, starts_on=monday, ends_on=monday + dt.timedelta(days=4), reason="Kursus"
+        )
+
+
 @transaction.atomic
 def demo_seed(*, today: dt.date, citizens: int = 20_000, seed: int = 79) -> dict:
     """Create (or refresh) the demo municipality. Returns what was made, for the command to print."""
@@ -334,6 +360,8 @@ def demo_seed(*, today: dt.date, citizens: int = 20_000, seed: int = 79) -> dict
         if created:
             user.set_password(DEMO_PASSWORD)
         user.save()
+
+    _demo_calendars(municipality=municipality, districts=districts, today=today)
 
     # The quality standard first: it defines the municipality's own risk group used below.
     quality_standard_import(data=json.dumps(quality_standard_document(today.year)))
