@@ -324,6 +324,10 @@ def _proposal(rows, plan: Plan, groups, letter_kinds, priority, uptake) -> list[
         moved.append(group)
         demand = sum(n for g, n in by_group.items() if g not in moved)
         expected = sum(n * rate(g, "open_letter" if g in moved else "date_letter") for g, n in by_group.items())
+        if demand > capacity:  # the date letters that still do not fit get no letter in this batch
+            kept = [g for g in by_group if g not in moved]
+            average = sum(by_group[g] * rate(g, "date_letter") for g in kept) / max(demand, 1)
+            expected -= (demand - capacity) * average
         options.append(
             {
                 "move_to_open": list(moved),
@@ -454,6 +458,7 @@ def batch_approve(*, batch: LetterBatch, user: User) -> LetterBatch:
             duration_minutes=calendars[letter.consultant_id].visit_minutes,
             note=f"Datobrev (brevrunde {batch.pk})",
             created_by=user,
+            created_at=now,  # the COPY path of insert_with_history does not run auto_now_add
         )
         for letter in dated
     ]

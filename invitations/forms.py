@@ -5,11 +5,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fhb.eligibility.rules import rule_set_for
+from fhb.forms import DkfdsForm, style_widgets
 from fhb.models import District, InvitationKind, OfferStatus
 from visits.models import CollectiveEvent
 
 from . import letters as letterlib
 from .models import Absence, ConsultantCalendar, LetterTemplate
+
+
+def _date() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 GROUP_LABELS = {
     "at_risk_65_81": _("Risikogruppe 65–81 år"),
@@ -27,9 +33,9 @@ def group_choices(year: int) -> list[tuple[str, str]]:
     return [(c, GROUP_LABELS.get(c, c)) for c in codes]
 
 
-class BatchForm(forms.Form):
-    period_start = forms.DateField(label=_("Besøg fra"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("Besøg til og med"), widget=forms.DateInput(attrs={"type": "date"}))
+class BatchForm(DkfdsForm):
+    period_start = forms.DateField(label=_("Besøg fra"), widget=_date())
+    period_end = forms.DateField(label=_("Besøg til og med"), widget=_date())
     groups = forms.MultipleChoiceField(label=_("Målgrupper"), widget=forms.CheckboxSelectMultiple)
     statuses = forms.MultipleChoiceField(
         label=_("Tilbud"),
@@ -37,9 +43,7 @@ class BatchForm(forms.Form):
         choices=[(OfferStatus.DUE, _("Skal tilbydes")), (OfferStatus.NO_RESPONSE, _("Intet svar på tidligere brev"))],
         initial=[OfferStatus.DUE],
     )
-    letter_date = forms.DateField(
-        label=_("Brevdato"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
-    )
+    letter_date = forms.DateField(label=_("Brevdato"), widget=_date(), initial=timezone.localdate)
     event = forms.ModelChoiceField(
         label=_("Arrangement (til invitationer)"), queryset=CollectiveEvent.objects.none(), required=False
     )
@@ -61,6 +65,7 @@ class BatchForm(forms.Form):
         self.fields["event"].queryset = CollectiveEvent.objects.filter(
             municipality=municipality, cancelled=False, date__gte=timezone.localdate()
         )
+        style_widgets(self)
 
     def letter_kinds(self) -> dict[str, str]:
         return {
@@ -70,7 +75,19 @@ class BatchForm(forms.Form):
         }
 
 
-class TemplateForm(forms.ModelForm):
+class DkfdsModelForm(forms.ModelForm):
+    mark_optional = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+    def full_clean(self):
+        super().full_clean()
+        style_widgets(self)
+
+
+class TemplateForm(DkfdsModelForm):
     class Meta:
         model = LetterTemplate
         fields = ["subject", "body"]
@@ -86,7 +103,7 @@ class TemplateForm(forms.ModelForm):
         return data
 
 
-class CalendarForm(forms.ModelForm):
+class CalendarForm(DkfdsModelForm):
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Arbejdsdage med besøg"), choices=WEEKDAY_CHOICES, coerce=int, widget=forms.CheckboxSelectMultiple
     )
@@ -95,8 +112,8 @@ class CalendarForm(forms.ModelForm):
         model = ConsultantCalendar
         fields = ["weekdays", "day_starts", "day_ends", "visit_minutes", "travel_minutes", "districts"]
         widgets = {
-            "day_starts": forms.TimeInput(attrs={"type": "time"}),
-            "day_ends": forms.TimeInput(attrs={"type": "time"}),
+            "day_starts": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "day_ends": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "districts": forms.CheckboxSelectMultiple,
         }
 
@@ -114,13 +131,13 @@ class CalendarForm(forms.ModelForm):
         return data
 
 
-class AbsenceForm(forms.ModelForm):
+class AbsenceForm(DkfdsModelForm):
     class Meta:
         model = Absence
         fields = ["starts_on", "ends_on", "reason"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def clean(self):
