@@ -767,7 +767,11 @@ def letter_respond(
     booking is cancelled), decline (the booking is cancelled, the offer declined), no answer."""
     from .services import booking_cancel, booking_create
 
-    letter = Letter.objects.select_for_update().select_related("batch", "offer", "citizen", "booking").get(pk=letter.pk)
+    letter = (
+        Letter.objects.select_for_update(of=("self",))
+        .select_related("batch", "offer", "citizen", "booking")
+        .get(pk=letter.pk)
+    )
     if letter.batch.status != BatchStatus.SENT:
         raise DomainError("Svar kan først registreres, når brevene er sendt.")
     if response not in LetterResponse.values or not response:
