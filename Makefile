@@ -18,8 +18,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian's Chromium for the browser tests (Playwright's own browser download does not work here).
+# Debian's Chromium for the browser tests (Playwright's own browser download does not work here),
+# poppler-utils for the PDF text tests, and HarfBuzz's subsetter (WeasyPrint's fast font path).
 browser:
+	@command -v pdftotext >/dev/null 2>&1 && ldconfig -p | grep -q libharfbuzz-subset || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y -qq poppler-utils libharfbuzz-subset0 >/dev/null 2>&1 || true; fi; }
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null 2>&1)) \

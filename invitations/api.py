@@ -66,7 +66,7 @@ class LetterSerializer(serializers.ModelSerializer):
         return f"{obj.citizen.first_name} {obj.citizen.last_name}"
 
 
-class RespondSerializer(serializers.Serializer):
+class LetterRespondSerializer(serializers.Serializer):
     response = serializers.ChoiceField(choices=[c for c in LetterResponse.values if c])
     reason = serializers.CharField(max_length=300, required=False, default="")
     starts_at = serializers.DateTimeField(required=False)
@@ -165,10 +165,10 @@ class LetterViewSet(viewsets.ReadOnlyModelViewSet):
         citizen_access_log(user=request.user, citizens=letter.citizen, endpoint=request.path, purpose="brev")
         return Response(LetterSerializer(letter).data)
 
-    @extend_schema(request=RespondSerializer, responses=LetterSerializer)
+    @extend_schema(request=LetterRespondSerializer, responses=LetterSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
-        data = RespondSerializer(data=request.data)
+        data = LetterRespondSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         consultant = v.get("consultant")

@@ -192,6 +192,7 @@ SPECTACULAR_SETTINGS = {
         "VisitKindEnum": "visits.models.VisitKind",
         "FollowUpKindEnum": "visits.models.FollowUpKind",
         "ReferralKindEnum": "fhb.intake.REFERRAL_CHOICES",
+        "InvitationKindEnum": "fhb.models.InvitationKind",
     },
 }
 
