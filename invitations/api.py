@@ -4,7 +4,6 @@ the call list. Scoped to the user's municipality; the same services as the web p
 
 from __future__ import annotations
 
-from django.core.files.storage import default_storage
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -12,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from fhb.errors import DomainError
 from fhb.models import InvitationKind, OfferStatus, User
 from fhb.permissions import HasPerm
 from fhb.services import citizen_access_log
@@ -132,17 +132,11 @@ class LetterBatchViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"], url_path=r"files/(?P<name>print\.pdf|manifest\.json|manifest\.csv)")
     def files(self, request, pk=None, name=None):
-        batch = self.get_object()
-        field = {"print.pdf": batch.print_pdf, "manifest.json": batch.manifest_json, "manifest.csv": batch.manifest_csv}
-        if not field[name]:
-            raise NotFound("Filen er ikke dannet.")
-        letters = batch.letters.select_related("citizen")
-        if name == "print.pdf":
-            letters = letters.filter(paper=True)
-        citizen_access_log(
-            user=request.user, citizens=[x.citizen for x in letters], endpoint=request.path, purpose="brevrunde"
-        )
-        return FileResponse(default_storage.open(field[name].name, "rb"), as_attachment=True, filename=name)
+        try:
+            handle = batches.batch_file(batch=self.get_object(), name=name, user=request.user, path=request.path)
+        except DomainError as exc:
+            raise NotFound(exc.message) from exc
+        return FileResponse(handle, as_attachment=True, filename=name)
 
 
 class LetterViewSet(viewsets.ReadOnlyModelViewSet):

@@ -633,6 +633,24 @@ MANIFEST_FIELDS = [
 ]  # fmt: skip
 
 
+BATCH_FILES = {"print.pdf": "print_pdf", "manifest.json": "manifest_json", "manifest.csv": "manifest_csv"}
+
+
+def batch_file(*, batch: LetterBatch, name: str, user: User, path: str):
+    """Open one of a batch's files for download, logging the access for every citizen in it (the
+    print PDF holds the paper letters; the manifests every letter, with CPR numbers)."""
+    field = getattr(batch, BATCH_FILES.get(name, ""), None)
+    if not field:
+        raise DomainError("Filen er ikke dannet.")
+    letters = batch.letters.select_related("citizen")
+    if name == "print.pdf":
+        letters = letters.filter(paper=True)
+    from fhb.services import citizen_access_log
+
+    citizen_access_log(user=user, citizens=[x.citizen for x in letters], endpoint=path, purpose="brevrunde")
+    return default_storage.open(field.name, "rb")
+
+
 def manifest_rows(batch: LetterBatch, letters: list[Letter]) -> list[dict]:
     """One row per letter: what a Digital Post (MeMo, SF1601) integration needs to send it, or that
     it goes on paper. The CPR is the recipient's identifier in MeMo."""

@@ -11,8 +11,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -146,22 +148,17 @@ class BatchFileView(StaffRequiredMixin, View):
     CPR numbers): every download is logged per citizen."""
 
     permission_required = "invitations.plan_batches"
-    FIELDS = {"tryk.pdf": "print_pdf", "manifest.json": "manifest_json", "manifest.csv": "manifest_csv"}
+    FIELDS = {"tryk.pdf": "print.pdf", "manifest.json": "manifest.json", "manifest.csv": "manifest.csv"}
 
     def get(self, request, pk: int, name: str):
         batch = get_object_or_404(_batches(request), pk=pk)
-        field = getattr(batch, self.FIELDS.get(name, ""), None)
-        if not field:
-            raise Http404
-        letters = batch.letters.select_related("citizen")
-        if name == "tryk.pdf":
-            letters = letters.filter(paper=True)
-        citizen_access_log(
-            user=request.user, citizens=[x.citizen for x in letters], endpoint=request.path, purpose="brevrunde"
-        )
-        return FileResponse(
-            default_storage.open(field.name, "rb"), as_attachment=True, filename=f"brevrunde-{pk}-{name}"
-        )
+        try:
+            handle = batches.batch_file(
+                batch=batch, name=self.FIELDS.get(name, ""), user=request.user, path=request.path
+            )
+        except DomainError as exc:
+            raise Http404(exc.message) from exc
+        return FileResponse(handle, as_attachment=True, filename=f"brevrunde-{pk}-{name}")
 
 
 class LetterPdfView(StaffRequiredMixin, View):
@@ -201,18 +198,21 @@ class LetterRespondView(StaffRequiredMixin, View):
                 "slots": [(f"{u.pk}|{s.isoformat()}", u, s) for u, s in slots],
                 "responses": [c for c in LetterResponse.choices if c[0]],
                 "error": error,
-                "data": data or {},
+                "data": {k: (data or {}).get(k, "") for k in ("response", "slot", "reason")},
+                "next": request.GET.get("next") or (data or {}).get("next", ""),
             },
         )
 
     def post(self, request, pk: int):
         letter = self.letter(request, pk)
         consultant = starts_at = None
-        slot = request.POST.get("slot", "")
-        if "|" in slot:
-            consultant_id, when = slot.split("|", 1)
+        consultant_id, _sep, when = request.POST.get("slot", "").partition("|")
+        if consultant_id.isdigit() and when:
             consultant = User.objects.filter(pk=consultant_id, municipality_id=request.user.municipality_id).first()
-            starts_at = parse_datetime(when)
+            try:
+                starts_at = parse_datetime(when)
+            except ValueError:  # a tampered or stale value: treated as no time chosen
+                starts_at = None
         try:
             batches.letter_respond(
                 letter=letter,
@@ -225,7 +225,10 @@ class LetterRespondView(StaffRequiredMixin, View):
         except DomainError as exc:
             return self.get(request, pk, error=exc.message, data=request.POST)
         messages.success(request, _("Svaret er registreret."))
-        return redirect(request.POST.get("next") or "call-list")
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("call-list")
+        return redirect(target)
 
 
 class CallListView(StaffRequiredMixin, View):
@@ -319,9 +322,8 @@ class TemplateEditView(StaffRequiredMixin, View):
     def post(self, request, kind: str):
         instance = self.instance(request, kind)
         form = TemplateForm(request.POST, instance=instance)
-        if request.POST.get("action") == "preview" or not form.is_valid():
-            if form.is_valid() or request.POST.get("action") == "preview":
-                form.is_valid()
+        # "Vis eksempel" only redraws the preview; saving needs a template that renders.
+        if not form.is_valid() or request.POST.get("action") == "preview":
             return self.get(request, kind, form=form)
         template = form.save(commit=False)
         template.updated_by = request.user

@@ -137,3 +137,30 @@ def test_plan_letters_command(setup, team_leader, capsys):
     run = run_command(capsys, "plan_letters", "--municipality", "101", "--from", "2026-12-01", "--to",
                                  "2026-11-02", "--groups", "age_80")  # fmt: skip
     assert run.code == 2 and "slutter før" in run.err
+
+
+def test_respond_page_handles_a_tampered_slot(client, team_leader, setup, django_capture_on_commit_callbacks):
+    from invitations import batches
+
+    batch = batches.batch_plan(
+        municipality=team_leader.municipality, user=team_leader, period_start=dt.date(2026, 12, 1),
+        period_end=dt.date(2026, 12, 31), groups=["age_80"], letter_kinds={"age_80": "open_letter"},
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        batches.batch_approve(batch=batch, user=team_leader)
+    batches.batch_send(batch=LetterBatch.objects.get(pk=batch.pk), user=team_leader)
+    letter = batch.letters.first()
+    client.force_login(setup)
+    url = reverse("letter-respond", args=[letter.pk])
+    for slot in ["abc|2026-12-01T09:00", "1|2026-13-45T99:00", "garbage", ""]:
+        response = client.post(url, {"response": "accepted", "slot": slot})
+        assert response.status_code == 200 and "Vælg en ledig tid" in response.content.decode()
+    letter.refresh_from_db()
+    assert letter.response == "" and letter.booking_id is None  # nothing half-applied
+    done = client.post(url, {"response": "no_answer", "next": "https://evil.example/"})
+    assert done.status_code == 302 and done["Location"] == reverse("call-list")  # no open redirect
+    # Open letters only: no paper letters among them here, so there is no print PDF to fetch.
+    client.force_login(team_leader)
+    missing = client.get(reverse("batch-file", args=[batch.pk, "tryk.pdf"]))
+    assert missing.status_code in (200, 404)
+    assert client.get(reverse("batch-file", args=[batch.pk, "nope.txt"])).status_code == 404
