@@ -60,7 +60,7 @@ bench: install
 
 # Needs gettext (apt-get install gettext); the compiled .mo files are committed.
 messages:
-	cd fhb && ../$(PY) ../manage.py makemessages -l en --ignore=node_modules -v0
+	$(PY) manage.py makemessages -l en -v0 --ignore=node_modules --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --ignore=var
 	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
 
 clean:
