@@ -119,6 +119,13 @@ class LetterBatchViewSet(viewsets.ReadOnlyModelViewSet):
     def cancel(self, request, pk=None):
         return Response(LetterBatchSerializer(batches.batch_cancel(batch=self.get_object(), user=request.user)).data)
 
+    @extend_schema(request=None, responses={202: LetterBatchSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        """Resume rendering a failed or stalled batch; letters already rendered are kept."""
+        batch = batches.batch_retry(batch=self.get_object())
+        return Response(LetterBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+
     @extend_schema(request=ProposalSerializer, responses=LetterBatchSerializer)
     @action(detail=True, methods=["post"])
     def proposal(self, request, pk=None):

@@ -493,6 +493,15 @@ def _clashes(dated: list[Letter], calendars) -> int:
     return clashes
 
 
+def batch_retry(*, batch: LetterBatch) -> LetterBatch:
+    """Resume rendering after a failure, or when it has stalled (a lost worker): the letters
+    without a PDF are queued again. A lost chunk that comes back later finds its letters done."""
+    if not (batch.status == BatchStatus.FAILED or batch.is_stalled):
+        raise DomainError("Brevene kan kun dannes igen, når dannelsen er fejlet eller står stille.")
+    transaction.on_commit(lambda: _enqueue_render(batch.pk))
+    return batch
+
+
 def _enqueue_render(batch_id: int) -> None:
     from .tasks import batch_render_task
 
@@ -509,7 +518,8 @@ def batch_render(batch_id: int) -> LetterBatch:
             return batch
         batch.status = BatchStatus.RENDERING
         batch.message = ""
-        batch.save(update_fields=["status", "message"])
+        batch.progress_at = timezone.now()
+        batch.save(update_fields=["status", "message", "progress_at"])
     pending = list(batch.letters.filter(sha256="").order_by("id").values_list("id", flat=True))
     if not pending:
         batch_finish(batch_id)
@@ -580,7 +590,9 @@ def render_chunk(batch_id: int, letter_ids: list[int]) -> int:
         updates = [u for u in updates if u[0] in fresh]
         if updates:
             update_values(Letter, ["pdf", "sha256", "pages"], updates)
-            LetterBatch.objects.filter(pk=batch_id).update(letters_done=F("letters_done") + len(updates))
+            LetterBatch.objects.filter(pk=batch_id).update(
+                letters_done=F("letters_done") + len(updates), progress_at=timezone.now()
+            )
     if not Letter.objects.filter(batch_id=batch_id, sha256="").exists():
         batch_finish(batch_id)
     return len(updates)

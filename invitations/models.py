@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -143,6 +144,9 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("Fejlet")
 
 
+STALLED_AFTER = dt.timedelta(minutes=10)  # a chunk of 50 letters takes seconds
+
+
 class LetterBatch(models.Model):
     """One round of invitation letters: planned as a draft (who gets which letter, date letters with
     a slot), approved (the slots are booked), rendered (PDFs), sent (the offers are invited)."""
@@ -162,6 +166,7 @@ class LetterBatch(models.Model):
     message = models.TextField(blank=True)
     letters_done = models.PositiveIntegerField(default=0)
     letters_total = models.PositiveIntegerField(default=0)
+    progress_at = models.DateTimeField(null=True, blank=True)  # the last chunk stored (a stall shows)
     print_pdf = models.FileField(_("tryk-PDF"), upload_to="letters/", blank=True)
     manifest_json = models.FileField(upload_to="letters/", blank=True)
     manifest_csv = models.FileField(upload_to="letters/", blank=True)
@@ -186,6 +191,13 @@ class LetterBatch(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (BatchStatus.APPROVED, BatchStatus.RENDERING)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Rendering, but no letter stored for STALLED_AFTER: the worker was probably lost. The task
+        comes back by itself after the broker's visibility timeout; the page offers to resume now."""
+        since = self.progress_at or self.approved_at
+        return self.status == BatchStatus.RENDERING and since is not None and timezone.now() - since > STALLED_AFTER
 
     @property
     def progress_percent(self) -> int:

@@ -8,7 +8,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -135,7 +134,7 @@ class BatchActionView(StaffRequiredMixin, View):
                 batches.batch_apply_proposal(batch=batch, user=request.user, move_to_open=[])
                 messages.success(request, _("Brevrunden er planlagt igen med kalenderne, som de er nu."))
             elif action == "prov-igen":
-                transaction.on_commit(lambda: batches._enqueue_render(batch.pk))
+                batches.batch_retry(batch=batch)
             else:
                 raise Http404
         except DomainError as exc:

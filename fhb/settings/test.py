@@ -12,13 +12,14 @@ if not INTEGRATION:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
     CELERY_BROKER_URL = "memory://"
     CELERY_RESULT_BACKEND = "cache+memory://"
-# Tasks run in-process unless a test starts a real worker (tests/integration/conftest.py).
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run in-process unless a test starts a real worker (tests/integration/conftest.py); in that
+# worker (FHB_WORKER=1) the tasks a task queues go through the broker too, as in production.
+CELERY_TASK_ALWAYS_EAGER = not env.bool("FHB_WORKER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = os.path.join(os.environ.get("TMPDIR", "/tmp"), "fhb-test-media")
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or os.path.join(os.environ.get("TMPDIR", "/tmp"), "fhb-test-media")
 LANGUAGE_CODE = "da"

@@ -34,12 +34,11 @@ def reference_data(transactional_db):
     importlib.import_module("fhb.migrations.0002_reference_data").load(apps, None)
 
 
-@pytest.fixture
-def celery_worker_process(reference_data, settings):
-    """Start `celery worker` in a subprocess on a queue of its own, pointed at the test database."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker needs a database server shared with the test process")
-    queue = f"fhb-test-{uuid.uuid4().hex[:8]}"
+def start_worker(queue: str, **extra_env: str) -> subprocess.Popen:
+    """A `celery worker` subprocess (solo pool) on `queue`, pointed at the test database; returns
+    when it answers a ping."""
+    from fhb.celery import app
+
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = dict(
@@ -48,13 +47,13 @@ def celery_worker_process(reference_data, settings):
         CELERY_QUEUE=queue,
         DJANGO_SETTINGS_MODULE="fhb.settings.test",
         FHB_INTEGRATION="1",
+        FHB_WORKER="1",
+        **extra_env,
     )
-    settings.CELERY_TASK_DEFAULT_QUEUE = queue
-    from fhb.celery import app
-
-    app.conf.task_default_queue = queue
-    app.conf.task_always_eager = False
-    with open(ROOT / "var" / f"{queue}.log", "w") as log:
+    name = f"{queue}-{uuid.uuid4().hex[:4]}"
+    log_path = ROOT / "var" / f"{name}.log"
+    log_path.parent.mkdir(exist_ok=True)
+    with open(log_path, "w") as log:
         worker = subprocess.Popen(
             [
                 sys.executable,
@@ -63,6 +62,8 @@ def celery_worker_process(reference_data, settings):
                 "-A",
                 "fhb",
                 "worker",
+                "-n",
+                f"{name}@%h",
                 "-Q",
                 queue,
                 "-P",
@@ -80,17 +81,44 @@ def celery_worker_process(reference_data, settings):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if worker.poll() is not None:
-                raise RuntimeError(f"celery worker exited: {(ROOT / 'var' / f'{queue}.log').read_text()[-2000:]}")
-            if app.control.inspect(destination=[f"celery@{os.uname().nodename}"], timeout=1).ping():
-                break
-            time.sleep(0.5)
-        yield worker
-        app.conf.task_always_eager = True
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError(f"celery worker exited: {log_path.read_text()[-2000:]}")
+        if app.control.inspect(destination=[f"{name}@{os.uname().nodename}"], timeout=1).ping():
+            return worker
+        time.sleep(0.5)
+    worker.kill()
+    raise RuntimeError(f"celery worker did not answer in 60 s: {log_path.read_text()[-2000:]}")
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+@pytest.fixture
+def worker_queue(reference_data, settings):
+    """A queue of this test's own, with tasks sent to it instead of run in-process."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker needs a database server shared with the test process")
+    from fhb.celery import app
+
+    queue = f"fhb-test-{uuid.uuid4().hex[:8]}"
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    app.conf.task_default_queue = queue
+    app.conf.task_always_eager = False
+    yield queue
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def celery_worker_process(worker_queue):
+    """A real Celery worker on the test's queue for the length of the test."""
+    worker = start_worker(worker_queue)
+    yield worker
+    stop_worker(worker)

@@ -154,6 +154,28 @@ def test_rendering_twice_never_duplicates(team_leader, mette, eighty, approve):
     assert len([f for f in files if f.startswith("letter-")]) == 10
 
 
+def test_retry_only_when_failed_or_stalled(team_leader, mette, eighty, approve, django_capture_on_commit_callbacks):
+    batch = approve(plan(team_leader), team_leader)
+    with pytest.raises(DomainError):  # ready: nothing to resume
+        batches.batch_retry(batch=batch)
+    # A worker lost mid-chunk: rendering, two letters without a PDF, no progress for 10 minutes.
+    lost = list(batch.letters.order_by("id").values_list("id", flat=True)[:2])
+    Letter.objects.filter(pk__in=lost).update(sha256="", pdf="")
+    LetterBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RENDERING, letters_done=8)
+    batch.refresh_from_db()
+    assert not batch.is_stalled
+    with pytest.raises(DomainError):  # still moving: a second run would only compete with it
+        batches.batch_retry(batch=batch)
+    with freeze_time("2026-11-23 07:11"):
+        batch.refresh_from_db()
+        assert batch.is_stalled
+        with django_capture_on_commit_callbacks(execute=True):
+            batches.batch_retry(batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.READY and batch.letters_done == 10
+    assert Booking.objects.count() == 10 and batch.letters.count() == 10
+
+
 def test_approve_is_all_or_nothing_when_a_slot_was_taken(team_leader, mette, eighty, approve):
     batch = plan(team_leader)
     first = batch.letters.order_by("starts_at").first()

@@ -114,6 +114,8 @@ def test_api_plan_approve_send_respond(client, team_leader, setup, django_captur
         assert client.post(f"/api/v1/letter-batches/{batch['id']}/approve/").status_code == 202
     assert client.get(f"/api/v1/letter-batches/{batch['id']}/").json()["status"] == "ready"
     assert client.get(f"/api/v1/letter-batches/{batch['id']}/files/manifest.csv/").status_code == 200
+    retry = client.post(f"/api/v1/letter-batches/{batch['id']}/retry/")  # ready: nothing to resume
+    assert retry.status_code == 400 and "står stille" in str(retry.json())
     assert client.post(f"/api/v1/letter-batches/{batch['id']}/send/").json()["status"] == "sent"
     letter = client.get(f"/api/v1/letters/?batch={batch['id']}").json()["results"][0]
     slots = client.get(f"/api/v1/letters/{letter['id']}/slots/").json()
@@ -164,3 +166,21 @@ def test_respond_page_handles_a_tampered_slot(client, team_leader, setup, django
     missing = client.get(reverse("batch-file", args=[batch.pk, "tryk.pdf"]))
     assert missing.status_code in (200, 404)
     assert client.get(reverse("batch-file", args=[batch.pk, "nope.txt"])).status_code == 404
+
+
+def test_a_stalled_batch_offers_to_resume(client, team_leader, setup, django_capture_on_commit_callbacks):
+    client.force_login(team_leader)
+    form = {"period_start": "2026-12-01", "period_end": "2026-12-31", "groups": ["age_80"], "statuses": ["due"],
+            "letter_date": "2026-11-23", "kind_age_80": "open_letter"}  # fmt: skip
+    client.post(reverse("batch-list"), form)
+    batch = LetterBatch.objects.get()
+    # Approved, but the worker was lost before it rendered anything.
+    LetterBatch.objects.filter(pk=batch.pk).update(
+        status=BatchStatus.RENDERING, approved_at=dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)
+    )
+    status = client.get(reverse("batch-detail", args=[batch.pk]), {"status": 1}).content.decode()
+    assert "Fortsæt dannelsen" in status and 'hx-trigger="every 10s"' in status
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("batch-action", args=[batch.pk, "prov-igen"]))
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.READY and batch.letters_done == batch.letters_total == 6
