@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from fhb import background
 from fhb.errors import DomainError
 from fhb.models import Citizen, InvitationKind, Municipality, Offer, OfferStatus, OfferTransition, Role, User
 from fhb.offers import ALLOWED, LETTER_PRIORITY, offer_transition
@@ -505,7 +506,7 @@ def batch_retry(*, batch: LetterBatch) -> LetterBatch:
 def _enqueue_render(batch_id: int) -> None:
     from .tasks import batch_render_task
 
-    batch_render_task.delay(batch_id)
+    background.start(batch_render_task, batch_id)
 
 
 def batch_render(batch_id: int) -> LetterBatch:

@@ -15,6 +15,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fhb import background
 from fhb.models import Municipality, User
 
 from . import dst
@@ -50,7 +51,7 @@ def delivery_create(*, municipality: Municipality, year: int, user: User | None,
         delivery = Delivery.objects.create(municipality=municipality, year=year, requested_by=user, source=source)
     from .tasks import delivery_run_task
 
-    transaction.on_commit(lambda: delivery_run_task.delay(delivery.pk))
+    transaction.on_commit(lambda: background.start(delivery_run_task, delivery.pk))
     return delivery
 
 

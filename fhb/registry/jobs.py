@@ -42,9 +42,10 @@ def import_job_create(*, user: User, kind: str, filename: str, content: bytes, s
         strict=strict,
         uploaded_by=user,
     )
+    from .. import background
     from ..tasks import import_job_run_task
 
-    transaction.on_commit(lambda: import_job_run_task.delay(job.pk))
+    transaction.on_commit(lambda: background.start(import_job_run_task, job.pk))
     return job
 
 

@@ -274,4 +274,7 @@ FHB = {
     "DEFAULT_WEEKLY_VISIT_CAPACITY": env.int("FHB_DEFAULT_WEEKLY_VISIT_CAPACITY", default=12),
     # Open-letter citizens who have not answered this many days after the letter date go on the call list.
     "CALL_LIST_AFTER_DAYS": env.int("FHB_CALL_LIST_AFTER_DAYS", default=14),
+    # Without a worker (the demo), long tasks started from a page run in a thread: the page returns and
+    # shows progress. Tests set it off and run them inline.
+    "EAGER_IN_THREAD": env.bool("FHB_EAGER_IN_THREAD", default=True),
 }

@@ -16,6 +16,7 @@ if not INTEGRATION:
 # worker (FHB_WORKER=1) the tasks a task queues go through the broker too, as in production.
 CELERY_TASK_ALWAYS_EAGER = not env.bool("FHB_WORKER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
+FHB = {**FHB, "EAGER_IN_THREAD": False}
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
