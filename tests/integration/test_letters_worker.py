@@ -69,6 +69,11 @@ def test_worker_killed_mid_chunk_leaves_no_duplicates(worker_queue, media):
             if done >= batches.CHUNK:
                 break
             time.sleep(0.02)
+        # A chunk takes ~3 s: one second in, the worker is rendering the second chunk, which it has
+        # received and the broker holds as unacknowledged. (Killed at the very moment it fetches a
+        # message, Redis can lose that message: the page's "resume" after a stall covers that.)
+        time.sleep(1.0)
+        done = LetterBatch.objects.values_list("letters_done", flat=True).get(pk=batch.pk)
         assert batches.CHUNK <= done < LETTERS, f"{done} letters done before the kill"
         os.kill(worker.pid, signal.SIGKILL)  # in the middle of the second chunk
         worker.wait()
