@@ -200,6 +200,10 @@ class LetterBatch(models.Model):
         return self.status == BatchStatus.RENDERING and since is not None and timezone.now() - since > STALLED_AFTER
 
     @property
+    def stalled_minutes(self) -> int:
+        return int(STALLED_AFTER.total_seconds() // 60)
+
+    @property
     def progress_percent(self) -> int:
         return int(100 * self.letters_done / self.letters_total) if self.letters_total else 0
 
