@@ -19,7 +19,7 @@ from fhb import background
 from fhb.models import Municipality, User
 
 from . import dst
-from .approval import approval_pdf
+from .approval import approval_pdf, warm_up
 from .models import Delivery, MonthApproval
 
 DIFF_SAMPLE = 200  # rows of each kind kept for the web page; the counts are exact
@@ -101,6 +101,7 @@ def _produce(delivery: Delivery, folder: Path) -> None:
             )
 
     csv_path = folder / names["csv"]
+    pdf_ready = warm_up()
     try:
         with open(csv_path, "wb") as out:
             result = dst.export(
@@ -115,6 +116,7 @@ def _produce(delivery: Delivery, folder: Path) -> None:
             side.close()
     summary_bytes = dst.summary_json(result.summary)
     (folder / names["summary"]).write_bytes(summary_bytes)
+    pdf_ready.join()
     pdf = approval_pdf(result.summary)
     (folder / names["pdf"]).write_bytes(pdf)
 

@@ -9,6 +9,8 @@ import subprocess
 import pytest
 
 from fhb.models import Citizen
+from reports import dst
+from reports.approval import approval_pdf, warm_up
 from reports.dst import quality_criteria
 from reports.models import Delivery, DeliveryImmutable
 from tests.factories import CitizenFactory
@@ -235,3 +237,13 @@ def test_approval_pdf_holds_the_totals(capsys, tmp_path, copenhagen):
     assert "Godkendelsesrapport" in text
     assert "84 besøg" in text and "7 borgere" in text  # 7 citizens x 12 months
     assert Citizen.objects.count() == 7
+
+
+def test_weasyprint_warm_up_runs_beside_the_export_and_changes_nothing(copenhagen):
+    CitizenFactory(birth_date=dt.date(1945, 3, 1))
+    summary = dst.export(municipality=copenhagen, year=YEAR, out=None).summary
+    before = approval_pdf(summary)
+    thread = warm_up()
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert approval_pdf(summary) == before
