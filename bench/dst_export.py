@@ -99,6 +99,7 @@ def build(*, citizens: int, visits: int, year: int, rng: random.Random) -> int:
                 )
         cursor.execute("VACUUM ANALYZE fhb_citizen")
         cursor.execute("VACUUM ANALYZE visits_visit")
+        cursor.execute("VACUUM ANALYZE reports_dstcount")  # filled by the visits table's triggers
     print(f"built {citizens:,} citizens and {visits:,} visits in {time.perf_counter() - started:.0f} s", flush=True)
     return municipality.pk
 

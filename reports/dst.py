@@ -10,19 +10,23 @@ cursor. Nothing in the output depends on the clock, so the same data gives the s
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Q, Value, When
+from django.db.models.functions import Collate
 from django.utils.translation import gettext_noop
 
 from fhb import cpr as cprlib
 from fhb.eligibility import eligibility_rows, rule_set_for
+from fhb.eligibility.policy import policy_for
+from fhb.eligibility.query import eligibility_queryset
 from fhb.eligibility.rules import transition_applies
 from fhb.models import Municipality
 from visits.models import VISIT_KINDS, Visit, VisitKind, VisitOutcome
@@ -92,7 +96,7 @@ class Delivery:
     """What one export produced: the summary (as written to the JSON file) and the file's checksum."""
 
     summary: dict
-    checksum: str
+    checksum: str | None  # None when no file was written
     rows: int
 
     @property
@@ -112,6 +116,12 @@ def _delivered_q() -> Q:
     return Q(kind__in=sorted(VISIT_KINDS), outcome=VisitOutcome.COMPLETED, is_draft=False)
 
 
+def _bytewise(field: str):
+    """Sort by the bytes, whatever the database's locale: the file's order is the same everywhere,
+    and the next delivery's comparison can merge two files line by line."""
+    return Collate(field, "C") if connection.vendor == "postgresql" else field
+
+
 def delivery_queryset(municipality: Municipality, year: int):
     """The year's completed visits, follow-up visits and event attendances, in file order."""
     first, last = year_bounds(year)
@@ -123,7 +133,7 @@ def delivery_queryset(municipality: Municipality, year: int):
     return (
         Visit.objects.filter(_delivered_q(), municipality=municipality, visit_date__range=(first, last))
         .annotate(form=form)
-        .order_by("citizen__cpr", "visit_date", "form", "id")
+        .order_by(_bytewise("citizen__cpr"), "visit_date", "form", "id")
         .values_list(
             "citizen__cpr", "visit_date", "form", "citizen__birth_date", "citizen__sex", "citizen__deceased_on", "id"
         )
@@ -146,6 +156,20 @@ def _stream(queryset) -> Iterator[list[str]]:
         while batch := cursor.fetchmany(5000):
             for row in batch:
                 yield [NULL if v is None else str(v) for v in row]
+
+
+def _rows(queryset) -> Iterator[tuple]:
+    """A values_list queryset's rows: on PostgreSQL through a plain cursor, in batches (the ORM's
+    iterator takes twice as long over a year's 100,000 calls and declines); elsewhere the ORM's,
+    which also converts SQLite's dates."""
+    if connection.vendor != "postgresql":
+        yield from queryset.iterator(chunk_size=5000)
+        return
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(5000):
+            yield from batch
 
 
 def excluded_queryset(municipality: Municipality, year: int):
@@ -179,6 +203,39 @@ def cpr_is_valid(number: str) -> bool:
     return True
 
 
+@dataclass
+class _Counts:
+    """What either way of counting gives: the file's checksum and rows, and the summary's tallies."""
+
+    checksum: str | None
+    rows: int = 0
+    persons: int = 0
+    month_p: dict = field(default_factory=lambda: dict.fromkeys(MONTHS, 0))
+    month_v: dict = field(default_factory=lambda: dict.fromkeys(MONTHS, 0))
+    band_p: dict = field(default_factory=lambda: dict.fromkeys(BAND_KEYS, 0))
+    band_v: dict = field(default_factory=lambda: dict.fromkeys(BAND_KEYS, 0))
+    aed_p: dict = field(default_factory=lambda: dict.fromkeys(AED_KEYS, 0))
+    aed_v: dict = field(default_factory=lambda: dict.fromkeys(AED_KEYS, 0))
+    form_p: dict = field(default_factory=lambda: dict.fromkeys(MEETING_FORMS, 0))
+    form_v: dict = field(default_factory=lambda: dict.fromkeys(MEETING_FORMS, 0))
+    sex_p: dict = field(default_factory=lambda: dict.fromkeys(SEXES, 0))
+    sex_v: dict = field(default_factory=lambda: dict.fromkeys(SEXES, 0))
+    group_p: Counter = field(default_factory=Counter)
+    group_v: Counter = field(default_factory=Counter)
+    recipients: Counter = field(default_factory=Counter)
+    excluded: list[dict] = field(default_factory=list)  # after death and invalid CPR, kind and outcome known
+    eligible: Counter = field(default_factory=Counter)  # group -> citizens offered a visit on 1 January
+
+
+BAND_KEYS = tuple(b[0] for b in AGE_BANDS)
+AED_KEYS = tuple(b[0] for b in AED10_BANDS)
+
+
+def counts_maintained() -> bool:
+    """Whether the per-citizen counts table (reports/migrations/0002) is there: PostgreSQL only."""
+    return connection.vendor == "postgresql"
+
+
 def export(
     *,
     municipality: Municipality,
@@ -186,49 +243,96 @@ def export(
     out: BinaryIO | None,
     progress: Callable[[int, int], None] | None = None,
     approved_months: int | None = None,
+    maintained: bool | None = None,
+    ready: Callable[[dict], None] | None = None,
 ) -> Delivery:
-    """Write the record-level file to `out` (None: count only) and return the summary."""
+    """Write the record-level file to `out` and return the summary. With `out` None only the summary
+    is computed: on PostgreSQL the file is then not read at all and the checksum is None. `ready`
+    is called with the summary as soon as it is complete: on PostgreSQL before the file, so work
+    it hands to a thread (the approval PDF) runs while the database sorts the file's rows.
+
+    On PostgreSQL the summary comes from the per-citizen counts the database keeps up to date
+    (`maintained`, the default there) and the file straight from `COPY`; elsewhere, or with
+    `maintained=False`, from one Python pass over the rows. The two give the same bytes and the
+    same summary (tests/integration/test_dst_counts.py)."""
+    if maintained is None:
+        maintained = counts_maintained()
+    args = {"municipality": municipality, "year": year, "out": out, "progress": progress, "ready": ready}
+    if not maintained or connection.in_atomic_block:
+        return _export(**args, approved_months=approved_months, maintained=maintained)
+    # Several statements: one snapshot, so the summary and the file describe the same visits.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # the file's sort in memory, not on disk
+        return _export(**args, approved_months=approved_months, maintained=maintained)
+
+
+def _export(*, municipality, year, out, progress, ready, approved_months, maintained) -> Delivery:
+    if not maintained:
+        delivery = _delivery(municipality, year, _single_pass(municipality, year, out, progress), approved_months)
+        if ready:
+            ready(delivery.summary)
+        return delivery
+    with connection.cursor() as cursor:
+        try:
+            _eligibility_table(cursor, municipality, year)
+            counts, params = _counted(cursor, municipality, year)
+            delivery = _delivery(municipality, year, counts, approved_months)
+            if ready:
+                ready(delivery.summary)
+            if out is not None:
+                delivery.checksum = _copy_file(cursor, params, out, progress, delivery.rows)
+        finally:
+            cursor.execute("DROP TABLE IF EXISTS fhb_dst_eligibility")
+    return delivery
+
+
+def _file_writer(out: BinaryIO | None):
+    digest = hashlib.sha256()
+
+    def write(data: bytes) -> None:
+        digest.update(data)
+        if out is not None:
+            out.write(data)
+
+    return write, digest
+
+
+def _single_pass(
+    municipality: Municipality, year: int, out: BinaryIO | None, progress: Callable[[int, int], None] | None
+) -> _Counts:
+    """One pass over the year's rows, sorted by CPR and date: writes the file and counts as it
+    goes. Memory holds the counters, the eligibility (CPR -> target groups) and the excluded
+    records, never the visits."""
     first, last = year_bounds(year)
-    code = municipality.code
+    c = _Counts(checksum=None)
     eligibility: dict[str, tuple[str, ...]] = {}
-    eligible: Counter = Counter()
     exempt: set[str] = set()
-    age_groups = age_determined_groups(year)
     for row in eligibility_rows(municipality=municipality, year=year, as_of=first):
         eligibility[row.cpr] = row.groups
         if row.exempt:  # not offered a visit: neither in the uptake's numerator nor its denominator
             exempt.add(row.cpr)
         else:
-            eligible.update(row.groups)
-
+            c.eligible.update(row.groups)
+    code = municipality.code
     total = (  # the visits table alone: the join with citizens is not needed to count
         Visit.objects.filter(_delivered_q(), municipality=municipality, visit_date__range=(first, last)).count()
         if progress
         else 0
     )
-    digest = hashlib.sha256()
+    write, digest = _file_writer(out)
     lines: list[str] = [CSV_HEADER]
 
     def flush() -> None:
-        data = "".join(lines).encode()
-        digest.update(data)
-        if out is not None:
-            out.write(data)
+        write("".join(lines).encode())
         lines.clear()
 
     # Visits per key, and persons per key: rows come sorted by CPR and date, so within one citizen
     # the month and the age band never go back, and a citizen is counted once per month or band
     # when it changes. No per-citizen sets.
-    month_v, month_p = dict.fromkeys(MONTHS, 0), dict.fromkeys(MONTHS, 0)
-    band_keys, aed_keys = tuple(b[0] for b in AGE_BANDS), tuple(b[0] for b in AED10_BANDS)
-    band_v, band_p = dict.fromkeys(band_keys, 0), dict.fromkeys(band_keys, 0)
-    aed_v, aed_p = dict.fromkeys(aed_keys, 0), dict.fromkeys(aed_keys, 0)
-    form_v, form_p = dict.fromkeys(MEETING_FORMS, 0), dict.fromkeys(MEETING_FORMS, 0)
-    sex_v, sex_p = dict.fromkeys(SEXES, 0), dict.fromkeys(SEXES, 0)
-    group_v: Counter = Counter()
-    group_p: Counter = Counter()
-    recipients: Counter = Counter()
-    excluded: list[dict] = []
+    month_v, month_p, band_v, band_p = c.month_v, c.month_p, c.band_v, c.band_p
+    aed_v, aed_p, form_v, form_p = c.aed_v, c.aed_p, c.form_v, c.form_p
+    excluded = c.excluded
     rows = persons = seen = n = 0
     current = None
     valid = True
@@ -242,13 +346,13 @@ def export(
         nonlocal persons
         persons += 1
         key = group or NO_GROUP
-        group_p[key] += 1
-        group_v[key] += n
-        sex_p[sex] = sex_p.get(sex, 0) + 1
-        sex_v[sex] = sex_v.get(sex, 0) + n
+        c.group_p[key] += 1
+        c.group_v[key] += n
+        c.sex_p[sex] = c.sex_p.get(sex, 0) + 1
+        c.sex_v[sex] = c.sex_v.get(sex, 0) + n
         if groups and current not in exempt:
             for g in groups:
-                recipients[g] += 1
+                c.recipients[g] += 1
 
     for cpr, date, form, birth, row_sex, died, visit_id in _stream(delivery_queryset(municipality, year)):
         seen += 1
@@ -302,12 +406,209 @@ def export(
     flush()
     if progress:
         progress(total, total)
-
     excluded_kinds = {e["visit_id"]: e for e in excluded}
     if excluded_kinds:  # the main stream does not carry kind and outcome: fill them in
         for pk, kind, outcome in Visit.objects.filter(pk__in=list(excluded_kinds)).values_list("id", "kind", "outcome"):
             excluded_kinds[pk]["kind"], excluded_kinds[pk]["outcome"] = kind, outcome
-    for pk, cpr, date, kind, outcome, is_draft in excluded_queryset(municipality, year).iterator(chunk_size=5000):
+    c.rows, c.persons, c.checksum = rows, persons, digest.hexdigest()
+    return c
+
+
+_DELIVERED_SQL = """v.municipality_id = %(m)s AND v.kind IN ('collective_event', 'follow_up_visit', 'home_visit')
+    AND v.outcome = 'completed' AND NOT v.is_draft AND v.visit_date BETWEEN %(first)s AND %(last)s"""
+
+# The record file, straight out of PostgreSQL: the target group joined from the eligibility,
+# invalid CPRs and visits after death left out.
+_FILE_SQL = f"""COPY (
+    SELECT %(code)s, c.cpr, v.visit_date,
+        CASE WHEN v.kind = 'collective_event' THEN '{COLLECTIVE}' ELSE '{INDIVIDUAL}' END AS form, e.grp
+    FROM visits_visit v
+    JOIN fhb_citizen c ON c.id = v.citizen_id
+    LEFT JOIN fhb_dst_eligibility e ON e.cpr = c.cpr COLLATE "C"  -- in the sort's collation: a merge join
+    WHERE {_DELIVERED_SQL} AND (c.deceased_on IS NULL OR v.visit_date <= c.deceased_on)
+        AND NOT (c.id = ANY(%(invalid)s::bigint[]))
+    ORDER BY c.cpr COLLATE "C", v.visit_date, form, v.id
+) TO STDOUT WITH (FORMAT csv, DELIMITER ';')"""
+
+# The summary from the counts the database keeps per citizen (reports/migrations/0002), grouped
+# by everything it is tallied by (a few hundred rows; the sums add up across them). Age on a visit
+# is (year - birth year), one less before the birthday.
+_SUMMARY_SQL = f"""
+SELECT base, hb, ha, sex, groups, exempt,
+    count(*), sum(visits), sum(before_birthday), sum(event_visits),
+    count(*) FILTER (WHERE event_visits > 0), count(*) FILTER (WHERE visits > event_visits),
+    {", ".join(f"sum(month_visits[{m}])" for m in range(1, 13))}
+FROM (
+    SELECT d.*, %(year)s - d.birth_year AS base, d.before_birthday > 0 AS hb, d.visits > d.before_birthday AS ha,
+        e.groups, e.exempt
+    FROM reports_dstcount d
+    LEFT JOIN fhb_dst_eligibility e ON e.citizen_id = d.citizen_id
+    WHERE d.municipality_id = %(m)s AND d.year = %(year)s AND NOT (d.citizen_id = ANY(%(invalid)s::bigint[]))
+) AS p
+GROUP BY base, hb, ha, sex, groups, exempt"""
+
+# Persons per set of months visited (a bitmask, January the lowest bit).
+_MONTHS_SQL = """
+SELECT months, count(*) FROM reports_dstcount
+WHERE municipality_id = %(m)s AND year = %(year)s AND NOT (citizen_id = ANY(%(invalid)s::bigint[]))
+GROUP BY months"""
+
+# The year's target groups of the municipality's citizens, computed by the same query as
+# everywhere else (fhb/eligibility/query.py), kept in the database for the joins above.
+_ELIGIBILITY_SQL = """
+CREATE TEMPORARY TABLE fhb_dst_eligibility AS
+SELECT q.pk AS citizen_id, q.cpr, {first} AS grp, concat_ws(',', {every}) AS groups, q.exempt FROM ({query}) AS q"""
+
+# Counted citizens whose CPR may be invalid (kept up to date with the counts).
+_SUSPECT_SQL = """
+SELECT c.id, c.cpr, c.birth_date FROM reports_dstcount d JOIN fhb_citizen c ON c.id = d.citizen_id
+WHERE d.municipality_id = %(m)s AND d.year = %(year)s AND d.cpr_suspect"""
+
+# Delivered visits in the year after the citizen's death (not in the file).
+_AFTER_DEATH_SQL = f"""
+SELECT v.id, c.id, c.cpr, c.birth_date, v.visit_date, v.kind, v.outcome
+FROM fhb_citizen c JOIN visits_visit v ON v.citizen_id = c.id
+WHERE c.deceased_on <= %(last)s AND v.visit_date > c.deceased_on AND {_DELIVERED_SQL}"""
+
+# Delivered visits in the year of citizens whose CPR is invalid (not in the file).
+_INVALID_SQL = f"""
+SELECT v.id, c.cpr, v.visit_date, v.kind, v.outcome
+FROM fhb_citizen c JOIN visits_visit v ON v.citizen_id = c.id
+WHERE c.id = ANY(%(invalid)s::bigint[]) AND {_DELIVERED_SQL}"""
+
+
+def _cpr_valid(cpr: str, birth: str) -> bool:
+    """The single pass's test: the CPR's date part is the registry's birth date (ISO), else parse it."""
+    return (cpr[:6] == birth[8:10] + birth[5:7] + birth[2:4] and cpr.isdigit() and len(cpr) == 10) or cpr_is_valid(cpr)
+
+
+def _counted(cursor, municipality: Municipality, year: int) -> tuple[_Counts, dict]:
+    """PostgreSQL: the summary's tallies from the maintained per-citizen counts (a few hundred
+    thousand rows grouped in SQL) and the eligibility table; the records left out of the file."""
+    first, last = year_bounds(year)
+    params = {"m": municipality.pk, "year": year, "first": first, "last": last, "code": municipality.code}
+    c = _Counts(checksum=None)
+    cursor.execute("SELECT groups, exempt, count(*) FROM fhb_dst_eligibility GROUP BY groups, exempt")
+    for groups, exempt, n in cursor.fetchall():
+        if not exempt:  # not offered a visit: neither in the uptake's numerator nor its denominator
+            for code in groups.split(","):
+                c.eligible[code] += n
+    cursor.execute(_AFTER_DEATH_SQL, params)
+    after_death = cursor.fetchall()
+    cursor.execute(_SUSPECT_SQL, params)
+    suspects = {*cursor.fetchall(), *((row[1], row[2], row[3]) for row in after_death)}
+    invalid = {pk for pk, cpr, birth in suspects if not _cpr_valid(cpr, birth.isoformat())}
+    params["invalid"] = sorted(invalid)
+    for visit_id, citizen_id, cpr, _birth, date, kind, outcome in after_death:
+        if citizen_id not in invalid:
+            c.excluded.append(_excluded(visit_id, cpr, date.isoformat(), kind, "after_death", outcome))
+    if invalid:
+        cursor.execute(_INVALID_SQL, params)
+        for visit_id, cpr, date, kind, outcome in cursor.fetchall():
+            c.excluded.append(_excluded(visit_id, cpr, date.isoformat(), kind, "invalid_cpr", outcome))
+    cursor.execute(_SUMMARY_SQL, params)
+    for row in cursor.fetchall():
+        _add_grouped(c, *row)
+    cursor.execute(_MONTHS_SQL, params)
+    for months, persons in cursor.fetchall():
+        for i, month in enumerate(MONTHS):
+            if months & (1 << i):
+                c.month_p[month] += persons
+    return c, params
+
+
+def _eligibility_table(cursor, municipality: Municipality, year: int) -> None:
+    """fhb_dst_eligibility: citizen id, CPR, first group (the file's), every group (comma-separated,
+    sorted as in Eligibility.groups) and exemption of each citizen with a group."""
+    first, _last = year_bounds(year)
+    queryset, columns, _rules = eligibility_queryset(
+        municipalities=[municipality], year=year, as_of=first, policy=policy_for(municipality, year)
+    )
+    fields = {column.code: column.field for column in columns}
+    codes = sorted(fields)
+    sql, params = queryset.order_by().values("pk", "cpr", "exempt", *fields.values()).query.sql_with_params()
+    cursor.execute("DROP TABLE IF EXISTS fhb_dst_eligibility")
+    cursor.execute(
+        _ELIGIBILITY_SQL.format(
+            first="CASE " + " ".join(f"WHEN q.{fields[code]} THEN '{code}'" for code in codes) + " END",
+            every=", ".join(f"CASE WHEN q.{fields[code]} THEN '{code}' END" for code in codes),
+            query=sql,
+        ),
+        params,
+    )
+    cursor.execute("ANALYZE fhb_dst_eligibility")
+
+
+def _copy_file(cursor, params: dict, out: BinaryIO, progress, total: int) -> str:
+    """Stream the file out of `COPY` into `out`; returns its checksum."""
+    write, digest = _file_writer(out)
+    write(CSV_HEADER.encode())
+    block: list[bytes] = []
+    seen = 0
+    # A million short-lived row buffers and nothing cyclic: without the collector, which otherwise
+    # rescans the summary's hundred thousand excluded records again and again (1-2 s).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with cursor.cursor.copy(_FILE_SQL, params) as copy:
+            for row in copy:  # PostgreSQL sends one row per message
+                block.append(row)
+                if len(block) == 10_000:
+                    write(b"".join(block))
+                    block.clear()
+                    seen += 10_000
+                    if progress and not seen % 50_000:
+                        progress(seen, total)
+    finally:
+        if collecting:
+            gc.enable()
+    write(b"".join(block))
+    if progress:
+        progress(total, total)
+    return digest.hexdigest()
+
+
+def _add_grouped(c: _Counts, base, hb, ha, sex, groups, exempt, *sums):
+    """Add one row of _SUMMARY_SQL to the tallies."""
+    persons, visits, before, events, *rest = sums
+    c.persons += persons
+    c.rows += visits
+    c.form_v[COLLECTIVE] += events
+    c.form_v[INDIVIDUAL] += visits - events
+    c.form_p[COLLECTIVE] += rest[0]
+    c.form_p[INDIVIDUAL] += rest[1]
+    for month, n in zip(MONTHS, rest[2:], strict=True):
+        c.month_v[month] += n
+    c.sex_p[sex] = c.sex_p.get(sex, 0) + persons
+    c.sex_v[sex] = c.sex_v.get(sex, 0) + visits
+    group = groups.split(",")[0] if groups else NO_GROUP  # the file's group: the first, alphabetically
+    c.group_p[group] += persons
+    c.group_v[group] += visits
+    if groups and not exempt:
+        for code in groups.split(","):
+            c.recipients[code] += persons
+    bands: set[str] = set()
+    aeds: set[str] = set()
+    for has, age, n in ((hb, base - 1, before), (ha, base, visits - before)):  # before the birthday, after
+        if not has:
+            continue
+        age = 0 if age < 0 else 200 if age > 200 else age
+        band, aed = _BAND_OF_AGE[age], _AED10_OF_AGE[age]
+        c.band_v[band] += n
+        c.aed_v[aed] += n
+        bands.add(band)
+        aeds.add(aed)
+    for band in bands:
+        c.band_p[band] += persons
+    for aed in aeds:
+        c.aed_p[aed] += persons
+
+
+def _delivery(municipality: Municipality, year: int, c: _Counts, approved_months: int | None) -> Delivery:
+    """The summary from the counts, with the records excluded for any other reason."""
+    first, last = year_bounds(year)
+    excluded = list(c.excluded)
+    for pk, cpr, date, kind, outcome, is_draft in _rows(excluded_queryset(municipality, year)):
         in_year = first <= date <= last
         record = _excluded(
             pk, cpr, date.isoformat(), kind, _reason(in_year=in_year, kind=kind, outcome=outcome, is_draft=is_draft)
@@ -316,23 +617,24 @@ def export(
         excluded.append(record)
     excluded.sort(key=lambda e: (e["cpr"], e["date"], e["visit_id"]))
 
-    group_keys = sorted(k for k in group_p if k != NO_GROUP) + ([NO_GROUP] if NO_GROUP in group_p else [])
+    group_keys = sorted(k for k in c.group_p if k != NO_GROUP) + ([NO_GROUP] if NO_GROUP in c.group_p else [])
 
     def tally(keys, persons_by, visits_by) -> dict:
         return {k: {"persons": persons_by.get(k, 0), "visits": visits_by.get(k, 0)} for k in keys}
 
+    recipients, eligible = c.recipients, c.eligible
     summary = {
-        "kommunekode": code,
+        "kommunekode": municipality.code,
         "municipality": municipality.name,
         "year": year,
-        "visits": rows,
-        "citizens": persons,
-        "by_month": {f"{year}-{m}": v for m, v in tally(MONTHS, month_p, month_v).items()},
-        "by_target_group": tally(group_keys, group_p, group_v),
-        "by_age_band": tally(band_keys, band_p, band_v),
-        "by_age_band_aed10": tally(aed_keys, aed_p, aed_v),
-        "by_sex": tally(SEXES, sex_p, sex_v),
-        "by_meeting_form": tally(MEETING_FORMS, form_p, form_v),
+        "visits": c.rows,
+        "citizens": c.persons,
+        "by_month": {f"{year}-{m}": v for m, v in tally(MONTHS, c.month_p, c.month_v).items()},
+        "by_target_group": tally(group_keys, c.group_p, c.group_v),
+        "by_age_band": tally(BAND_KEYS, c.band_p, c.band_v),
+        "by_age_band_aed10": tally(AED_KEYS, c.aed_p, c.aed_v),
+        "by_sex": tally(SEXES, c.sex_p, c.sex_v),
+        "by_meeting_form": tally(MEETING_FORMS, c.form_p, c.form_v),
         "uptake": {
             g: {
                 "recipients": recipients[g],
@@ -340,13 +642,13 @@ def export(
                 "rate": round(recipients[g] / eligible[g], 4) if eligible[g] else None,
                 "national_2021": NATIONAL_UPTAKE_2021.get(g),
             }
-            for g in age_groups
+            for g in age_determined_groups(year)
         },
-        "quality": quality_criteria([month_p[m] for m in MONTHS], approved_months=approved_months),
-        "excluded_by_reason": {r: c for r, c in sorted(Counter(e["reason"] for e in excluded).items())},
+        "quality": quality_criteria([c.month_p[m] for m in MONTHS], approved_months=approved_months),
+        "excluded_by_reason": {r: n for r, n in sorted(Counter(e["reason"] for e in excluded).items())},
         "excluded": excluded,
     }
-    return Delivery(summary=summary, checksum=digest.hexdigest(), rows=rows)
+    return Delivery(summary=summary, checksum=c.checksum, rows=c.rows)
 
 
 def age_determined_groups(year: int) -> list[str]:
@@ -358,8 +660,8 @@ def age_determined_groups(year: int) -> list[str]:
     return sorted(codes)
 
 
-def _excluded(visit_id, cpr, date, kind, reason) -> dict:
-    return {"visit_id": int(visit_id), "cpr": cpr, "date": date, "kind": kind, "outcome": "completed", "reason": reason}
+def _excluded(visit_id, cpr, date, kind, reason, outcome="completed") -> dict:
+    return {"visit_id": int(visit_id), "cpr": cpr, "date": date, "kind": kind, "outcome": outcome, "reason": reason}
 
 
 def quality_criteria(persons_by_month: list[int], *, approved_months: int | None = None) -> dict:
