@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import heapq
 import io
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
@@ -100,39 +100,51 @@ def _produce(delivery: Delivery, folder: Path) -> None:
                 [done, total, delivery.pk],
             )
 
-    csv_path = folder / names["csv"]
-    pdf_ready = warm_up()
-    try:
-        with open(csv_path, "wb") as out:
-            result = dst.export(
-                municipality=municipality,
-                year=year,
-                out=out,
-                progress=progress,
-                approved_months=approved_month_count(municipality, year),
-            )
-    finally:
-        if side is not None:
-            side.close()
-    summary_bytes = dst.summary_json(result.summary)
-    (folder / names["summary"]).write_bytes(summary_bytes)
-    pdf_ready.join()
-    pdf = approval_pdf(result.summary)
-    (folder / names["pdf"]).write_bytes(pdf)
+    def render(summary: dict) -> tuple[bytes, bytes, bytes]:
+        try:
+            summary_bytes = dst.summary_json(summary)
+            weasyprint_loaded.join()
+            return summary_bytes, gzip.compress(summary_bytes, compresslevel=1, mtime=0), approval_pdf(summary)
+        finally:
+            connections.close_all()  # this thread's, should the report have read anything
 
-    previous = (
-        Delivery.objects.filter(municipality=municipality, year=year, status=Delivery.Status.DONE)
-        .exclude(pk=delivery.pk)
-        .order_by("-finished_at", "-id")
-        .first()
-    )
-    added = removed = None
-    diff = None
-    if previous is not None and previous.csv_gz:
-        with gzip.GzipFile(fileobj=io.BytesIO(bytes(previous.csv_gz))) as old:
-            added, removed, diff = _diff((line.rstrip(b"\n") for line in old), _lines(csv_path))
-    with open(csv_path, "rb") as source:
-        csv_gz = gzip.compress(source.read(), compresslevel=1, mtime=0)
+    # On PostgreSQL the summary is complete before the file: its JSON and PDF are made in a thread
+    # while the database sorts the file's rows (the export waits for them without the GIL). Then
+    # the file is compressed in the same thread (zlib lets go of the GIL too).
+    csv_path = folder / names["csv"]
+    weasyprint_loaded = warm_up()
+    rendered: list[Future] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fhb-dst") as pool:
+        try:
+            with open(csv_path, "wb") as out:
+                result = dst.export(
+                    municipality=municipality,
+                    year=year,
+                    out=out,
+                    progress=progress,
+                    approved_months=approved_month_count(municipality, year),
+                    ready=lambda summary: rendered.append(pool.submit(render, summary)),
+                )
+        finally:
+            if side is not None:
+                side.close()
+        csv_gz = pool.submit(_gzip_file, csv_path)
+        summary_bytes, summary_gz, pdf = rendered[0].result()
+        (folder / names["summary"]).write_bytes(summary_bytes)
+        (folder / names["pdf"]).write_bytes(pdf)
+
+        previous = (
+            Delivery.objects.filter(municipality=municipality, year=year, status=Delivery.Status.DONE)
+            .exclude(pk=delivery.pk)
+            .order_by("-finished_at", "-id")
+            .first()
+        )
+        added = removed = None
+        diff = None
+        if previous is not None and previous.csv_gz:
+            with gzip.GzipFile(fileobj=io.BytesIO(bytes(previous.csv_gz))) as old:
+                added, removed, diff = _diff((line.rstrip(b"\n") for line in old), _lines(csv_path))
+        csv_gz = csv_gz.result()
     with transaction.atomic():
         Delivery.objects.filter(pk=delivery.pk).update(
             status=Delivery.Status.DONE,
@@ -145,7 +157,7 @@ def _produce(delivery: Delivery, folder: Path) -> None:
             excluded=result.excluded_count,
             quality_passed=result.quality_passed,
             summary=_stored_summary(result.summary),
-            summary_gz=gzip.compress(summary_bytes, compresslevel=6, mtime=0),
+            summary_gz=summary_gz,
             csv_gz=csv_gz,
             pdf=pdf,
             previous=previous,
@@ -153,6 +165,15 @@ def _produce(delivery: Delivery, folder: Path) -> None:
             rows_removed=removed,
             diff=diff,
         )
+
+
+def _gzip_file(path: Path) -> bytes:
+    """The file compressed (fast level, no timestamp: the same file gives the same bytes), read in
+    chunks rather than whole."""
+    buffer = io.BytesIO()
+    with open(path, "rb") as source, gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=1, mtime=0) as sink:
+        shutil.copyfileobj(source, sink, 1 << 20)
+    return buffer.getvalue()
 
 
 def _stored_summary(summary: dict) -> dict:
@@ -170,32 +191,28 @@ def _lines(path: Path) -> Iterator[bytes]:
 
 
 def _diff(old: list[bytes] | Iterator[bytes], new: Iterator[bytes]) -> tuple[int, int, dict]:
-    """Rows added and removed between two files sorted the same way (a multiset comparison: the same
-    citizen may have two identical rows on one day). Headers are skipped."""
+    """Rows added and removed between two files sorted by their bytes (the export sorts in the "C"
+    collation): a merge of the two, as multisets, so a citizen's two identical rows on one day
+    are two rows. Headers are skipped."""
     old_iter, new_iter = iter(old), iter(new)
     next(old_iter, None), next(new_iter, None)
-    added, removed = 0, 0
+    added = removed = 0
     samples: dict[str, list[list[str]]] = {"added": [], "removed": []}
-    tagged = heapq.merge(((line, 0) for line in old_iter), ((line, 1) for line in new_iter))
-    pending: tuple[bytes, int] | None = None
-    for line, side in tagged:
-        if pending is not None and pending[0] == line and pending[1] != side:
-            pending = None  # the same row on both sides: unchanged
-            continue
-        if pending is not None:
-            added, removed = _count(pending, added, removed, samples)
-        pending = (line, side)
-    if pending is not None:
-        added, removed = _count(pending, added, removed, samples)
+    a, b = next(old_iter, None), next(new_iter, None)
+    while a is not None or b is not None:
+        if a == b:
+            a, b = next(old_iter, None), next(new_iter, None)
+        elif b is None or (a is not None and a < b):
+            removed += 1
+            if len(samples["removed"]) < DIFF_SAMPLE:
+                samples["removed"].append(a.decode().split(";"))
+            a = next(old_iter, None)
+        else:
+            added += 1
+            if len(samples["added"]) < DIFF_SAMPLE:
+                samples["added"].append(b.decode().split(";"))
+            b = next(new_iter, None)
     return added, removed, samples
-
-
-def _count(item: tuple[bytes, int], added: int, removed: int, samples: dict) -> tuple[int, int]:
-    line, side = item
-    key = "added" if side else "removed"
-    if len(samples[key]) < DIFF_SAMPLE:
-        samples[key].append(line.decode().split(";"))
-    return (added + 1, removed) if side else (added, removed + 1)
 
 
 def delivery_file(delivery: Delivery, kind: str) -> tuple[bytes, str, str]:

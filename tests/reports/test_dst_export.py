@@ -13,6 +13,7 @@ from reports import dst
 from reports.approval import approval_pdf, warm_up
 from reports.dst import quality_criteria
 from reports.models import Delivery, DeliveryImmutable
+from reports.services import _diff
 from tests.factories import CitizenFactory
 from tests.fhb.helpers import run_command
 from visits.models import Visit
@@ -247,3 +248,14 @@ def test_weasyprint_warm_up_runs_beside_the_export_and_changes_nothing(copenhage
     thread.join(timeout=60)
     assert not thread.is_alive()
     assert approval_pdf(summary) == before
+
+
+def test_comparison_with_the_last_delivery_counts_twin_rows_as_rows():
+    """A citizen visited twice on one day has two identical rows: unchanged data shows no change."""
+    header = b"kommunekode;cpr;besoegsdato;moedeform;maalgruppe"
+    twin = b"101;0101501234;2025-03-04;individuelt;age_75"
+    other = b"101;0101501234;2025-05-04;individuelt;age_75"
+    assert _diff([header, twin, twin, other], iter([header, twin, twin, other]))[:2] == (0, 0)
+    added, removed, samples = _diff([header, twin, twin], iter([header, twin, other]))
+    assert (added, removed) == (1, 1)
+    assert samples["added"][0][2] == "2025-05-04" and samples["removed"][0][2] == "2025-03-04"
