@@ -137,12 +137,15 @@ def _produce(delivery: Delivery, folder: Path) -> None:
             Delivery.objects.filter(municipality=municipality, year=year, status=Delivery.Status.DONE)
             .exclude(pk=delivery.pk)
             .order_by("-finished_at", "-id")
+            .only("pk", "checksum")  # its files only when they must be compared
             .first()
         )
         added = removed = None
         diff = None
-        if previous is not None and previous.csv_gz:
-            with gzip.GzipFile(fileobj=io.BytesIO(bytes(previous.csv_gz))) as old:
+        if previous is not None and previous.checksum == result.checksum:
+            added, removed, diff = 0, 0, {"added": [], "removed": []}  # the same bytes
+        elif previous is not None and (old_gz := _stored_csv(previous)):
+            with gzip.GzipFile(fileobj=io.BytesIO(old_gz)) as old:
                 added, removed, diff = _diff((line.rstrip(b"\n") for line in old), _lines(csv_path))
         csv_gz = csv_gz.result()
     with transaction.atomic():
@@ -165,6 +168,11 @@ def _produce(delivery: Delivery, folder: Path) -> None:
             rows_removed=removed,
             diff=diff,
         )
+
+
+def _stored_csv(delivery: Delivery) -> bytes | None:
+    stored = Delivery.objects.filter(pk=delivery.pk).values_list("csv_gz", flat=True).first()
+    return bytes(stored) if stored else None
 
 
 def _gzip_file(path: Path) -> bytes:
