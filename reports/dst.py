@@ -410,15 +410,11 @@ def _single_pass(
     if excluded_kinds:  # the main stream does not carry kind and outcome: fill them in
         for pk, kind, outcome in Visit.objects.filter(pk__in=list(excluded_kinds)).values_list("id", "kind", "outcome"):
             excluded_kinds[pk]["kind"], excluded_kinds[pk]["outcome"] = kind, outcome
-    for pk, cpr, date, kind, outcome, is_draft in _rows(excluded_queryset(municipality, year)):
-        reason = _reason(in_year=first <= date <= last, kind=kind, outcome=outcome, is_draft=is_draft)
-        excluded.append(_excluded(pk, cpr, date.isoformat(), kind, reason, outcome))
     c.rows, c.persons, c.checksum = rows, persons, digest.hexdigest()
     return c
 
 
-_DELIVERED_KINDS = "('collective_event', 'follow_up_visit', 'home_visit')"
-_DELIVERED_SQL = f"""v.municipality_id = %(m)s AND v.kind IN {_DELIVERED_KINDS}
+_DELIVERED_SQL = """v.municipality_id = %(m)s AND v.kind IN ('collective_event', 'follow_up_visit', 'home_visit')
     AND v.outcome = 'completed' AND NOT v.is_draft AND v.visit_date BETWEEN %(first)s AND %(last)s"""
 
 # The record file, straight out of PostgreSQL: the target group joined from the eligibility,
@@ -468,18 +464,11 @@ _SUSPECT_SQL = """
 SELECT c.id, c.cpr, c.birth_date FROM reports_dstcount d JOIN fhb_citizen c ON c.id = d.citizen_id
 WHERE d.municipality_id = %(m)s AND d.year = %(year)s AND d.cpr_suspect"""
 
-# Every record left out of the file but those of invalid CPRs, in one scan: what is not a completed
-# visit in the year, completed visits in other years, and (`after_death`) completed visits in the
-# year after the citizen's death.
-_LEFT_OUT_SQL = f"""
-SELECT v.id, c.id, c.cpr, c.birth_date, v.visit_date, v.kind, v.outcome, v.is_draft, y AND d AS after_death
-FROM visits_visit v
-JOIN fhb_citizen c ON c.id = v.citizen_id
-CROSS JOIN LATERAL (
-    SELECT v.visit_date BETWEEN %(first)s AND %(last)s AS y,
-        v.kind IN {_DELIVERED_KINDS} AND v.outcome = 'completed' AND NOT v.is_draft AS d
-) AS f
-WHERE v.municipality_id = %(m)s AND (y <> d OR (y AND d AND v.visit_date > c.deceased_on))"""
+# Delivered visits in the year after the citizen's death (not in the file).
+_AFTER_DEATH_SQL = f"""
+SELECT v.id, c.id, c.cpr, c.birth_date, v.visit_date, v.kind, v.outcome
+FROM fhb_citizen c JOIN visits_visit v ON v.citizen_id = c.id
+WHERE c.deceased_on <= %(last)s AND v.visit_date > c.deceased_on AND {_DELIVERED_SQL}"""
 
 # Delivered visits in the year of citizens whose CPR is invalid (not in the file).
 _INVALID_SQL = f"""
@@ -504,20 +493,15 @@ def _counted(cursor, municipality: Municipality, year: int) -> tuple[_Counts, di
         if not exempt:  # not offered a visit: neither in the uptake's numerator nor its denominator
             for code in groups.split(","):
                 c.eligible[code] += n
-    cursor.execute(_LEFT_OUT_SQL, params)
-    left_out = cursor.fetchall()
+    cursor.execute(_AFTER_DEATH_SQL, params)
+    after_death = cursor.fetchall()
     cursor.execute(_SUSPECT_SQL, params)
-    suspects = {*cursor.fetchall(), *((row[1], row[2], row[3]) for row in left_out if row[8])}
+    suspects = {*cursor.fetchall(), *((row[1], row[2], row[3]) for row in after_death)}
     invalid = {pk for pk, cpr, birth in suspects if not _cpr_valid(cpr, birth.isoformat())}
     params["invalid"] = sorted(invalid)
-    for visit_id, citizen_id, cpr, _birth, date, kind, outcome, is_draft, after_death in left_out:
-        if not after_death:
-            reason = _reason(in_year=first <= date <= last, kind=kind, outcome=outcome, is_draft=is_draft)
-        elif citizen_id in invalid:
-            continue  # listed below, with the invalid CPR's other visits
-        else:
-            reason = "after_death"
-        c.excluded.append(_excluded(visit_id, cpr, date.isoformat(), kind, reason, outcome))
+    for visit_id, citizen_id, cpr, _birth, date, kind, outcome in after_death:
+        if citizen_id not in invalid:
+            c.excluded.append(_excluded(visit_id, cpr, date.isoformat(), kind, "after_death", outcome))
     if invalid:
         cursor.execute(_INVALID_SQL, params)
         for visit_id, cpr, date, kind, outcome in cursor.fetchall():
@@ -621,8 +605,17 @@ def _add_grouped(c: _Counts, base, hb, ha, sex, groups, exempt, *sums):
 
 
 def _delivery(municipality: Municipality, year: int, c: _Counts, approved_months: int | None) -> Delivery:
-    """The summary from the counts."""
-    excluded = sorted(c.excluded, key=lambda e: (e["cpr"], e["date"], e["visit_id"]))
+    """The summary from the counts, with the records excluded for any other reason."""
+    first, last = year_bounds(year)
+    excluded = list(c.excluded)
+    for pk, cpr, date, kind, outcome, is_draft in _rows(excluded_queryset(municipality, year)):
+        in_year = first <= date <= last
+        record = _excluded(
+            pk, cpr, date.isoformat(), kind, _reason(in_year=in_year, kind=kind, outcome=outcome, is_draft=is_draft)
+        )
+        record["outcome"] = outcome
+        excluded.append(record)
+    excluded.sort(key=lambda e: (e["cpr"], e["date"], e["visit_id"]))
 
     group_keys = sorted(k for k in c.group_p if k != NO_GROUP) + ([NO_GROUP] if NO_GROUP in c.group_p else [])
 
