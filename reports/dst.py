@@ -172,6 +172,22 @@ def _rows(queryset) -> Iterator[tuple]:
             yield from batch
 
 
+def _other_excluded(year: int, rows) -> list[dict]:
+    """The rows of excluded_queryset as excluded records, with their reason."""
+    first, last = year_bounds(year)
+    return [
+        _excluded(
+            pk,
+            cpr,
+            date.isoformat(),
+            kind,
+            _reason(in_year=first <= date <= last, kind=kind, outcome=outcome, is_draft=is_draft),
+            outcome,
+        )
+        for pk, cpr, date, kind, outcome, is_draft in rows
+    ]
+
+
 def excluded_queryset(municipality: Municipality, year: int):
     """Records that are not in the delivery for a reason other than death or CPR: every record in the
     year that is not a completed visit, and completed visits dated in other years."""
@@ -277,6 +293,8 @@ def _export(*, municipality, year, out, progress, ready, approved_months, mainta
         try:
             _eligibility_table(cursor, municipality, year)
             counts, params = _counted(cursor, municipality, year)
+            cursor.execute(*excluded_queryset(municipality, year).query.sql_with_params())
+            counts.excluded.extend(_other_excluded(year, cursor.fetchall()))
             delivery = _delivery(municipality, year, counts, approved_months)
             if ready:
                 ready(delivery.summary)
@@ -410,6 +428,7 @@ def _single_pass(
     if excluded_kinds:  # the main stream does not carry kind and outcome: fill them in
         for pk, kind, outcome in Visit.objects.filter(pk__in=list(excluded_kinds)).values_list("id", "kind", "outcome"):
             excluded_kinds[pk]["kind"], excluded_kinds[pk]["outcome"] = kind, outcome
+    excluded.extend(_other_excluded(year, _rows(excluded_queryset(municipality, year))))
     c.rows, c.persons, c.checksum = rows, persons, digest.hexdigest()
     return c
 
@@ -605,17 +624,8 @@ def _add_grouped(c: _Counts, base, hb, ha, sex, groups, exempt, *sums):
 
 
 def _delivery(municipality: Municipality, year: int, c: _Counts, approved_months: int | None) -> Delivery:
-    """The summary from the counts, with the records excluded for any other reason."""
-    first, last = year_bounds(year)
-    excluded = list(c.excluded)
-    for pk, cpr, date, kind, outcome, is_draft in _rows(excluded_queryset(municipality, year)):
-        in_year = first <= date <= last
-        record = _excluded(
-            pk, cpr, date.isoformat(), kind, _reason(in_year=in_year, kind=kind, outcome=outcome, is_draft=is_draft)
-        )
-        record["outcome"] = outcome
-        excluded.append(record)
-    excluded.sort(key=lambda e: (e["cpr"], e["date"], e["visit_id"]))
+    """The summary from the counts (with every excluded record)."""
+    excluded = sorted(c.excluded, key=lambda e: (e["cpr"], e["date"], e["visit_id"]))
 
     group_keys = sorted(k for k in c.group_p if k != NO_GROUP) + ([NO_GROUP] if NO_GROUP in c.group_p else [])
 

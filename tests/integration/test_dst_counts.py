@@ -154,6 +154,16 @@ def test_kept_counts_give_the_single_pass_file_and_summary(seed):
     assert delivery.summary["citizens"] > 20
 
 
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_export_reads_in_one_snapshot(reference_data):
+    """As the command and the worker run it: in a REPEATABLE READ transaction of its own."""
+    copenhagen = Municipality.objects.get(code="101")
+    build(random.Random(11), copenhagen)
+    assert not connection.in_atomic_block
+    delivery = assert_same(copenhagen)
+    assert delivery.summary["excluded_by_reason"].get("phone_call")
+
+
 @pytest.mark.django_db
 def test_the_counts_follow_every_change():
     rng = random.Random(7)
