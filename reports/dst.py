@@ -1,10 +1,16 @@
 """The statistics delivery to Danmarks Statistik (interfaces.md § 5, domain.md § 6).
 
-One pass over the year's completed visits, sorted by CPR and date, writes the record-level file and
-counts everything the summary needs as it goes: memory holds the counters, the municipality's
-eligibility (CPR -> target groups) and the excluded records, never the visits. On PostgreSQL the
-rows arrive through `COPY ... TO STDOUT` (the fastest way out of the server); elsewhere through a
-cursor. Nothing in the output depends on the clock, so the same data gives the same bytes.
+Two ways to the same bytes and the same summary (tests/integration/test_dst_counts.py):
+
+- On PostgreSQL, the counts: triggers keep each citizen's delivered visits per year up to date
+  (reports/migrations/0002_dst_counts.py); the export groups them in SQL with the eligibility (a
+  temporary table) and streams the file out of `COPY`, nothing done per row but writing it.
+- Elsewhere (SQLite: tests, the demo), and as the reference, one pass over the year's completed
+  visits, sorted by CPR and date, writes the file and counts everything as it goes: memory holds
+  the counters, the eligibility (CPR -> target groups) and the excluded records, never the visits.
+
+The file is sorted by the bytes of its lines (CPR in the "C" collation, date, meeting form), so
+the next delivery can be compared line by line. Nothing in the output depends on the clock.
 """
 
 from __future__ import annotations
