@@ -295,19 +295,19 @@ def _export(*, municipality, year, out, progress, ready, approved_months, mainta
         if ready:
             ready(delivery.summary)
         return delivery
+    # Always inside a transaction (the export's own, or the caller's): if anything fails, the
+    # rollback takes the temporary table with it.
     with connection.cursor() as cursor:
-        try:
-            _eligibility_table(cursor, municipality, year)
-            counts, params = _counted(cursor, municipality, year)
-            cursor.execute(*excluded_queryset(municipality, year).query.sql_with_params())
-            counts.excluded.extend(_other_excluded(year, cursor.fetchall()))
-            delivery = _delivery(municipality, year, counts, approved_months)
-            if ready:
-                ready(delivery.summary)
-            if out is not None:
-                delivery.checksum = _copy_file(cursor, params, out, progress, delivery.rows)
-        finally:
-            cursor.execute("DROP TABLE IF EXISTS fhb_dst_eligibility")
+        _eligibility_table(cursor, municipality, year)
+        counts, params = _counted(cursor, municipality, year)
+        cursor.execute(*excluded_queryset(municipality, year).query.sql_with_params())
+        counts.excluded.extend(_other_excluded(year, cursor.fetchall()))
+        delivery = _delivery(municipality, year, counts, approved_months)
+        if ready:
+            ready(delivery.summary)
+        if out is not None:
+            delivery.checksum = _copy_file(cursor, params, out, progress, delivery.rows)
+        cursor.execute("DROP TABLE fhb_dst_eligibility")
     return delivery
 
 

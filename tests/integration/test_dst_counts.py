@@ -8,7 +8,7 @@ import random
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 
 from fhb.models import Citizen, Municipality
 from reports import dst
@@ -244,3 +244,18 @@ def test_two_transactions_writing_one_citizens_year_both_count(reference_data):
     with connection.cursor() as cursor:
         cursor.execute("SELECT visits, months FROM reports_dstcount WHERE citizen_id = %s", [citizen.pk])
         assert cursor.fetchall() == [(2, 0b110)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_export_reports_its_own_error_and_the_next_one_runs(reference_data):
+    copenhagen = Municipality.objects.get(code="101")
+    build(random.Random(5), copenhagen, citizens=10)
+
+    def fail(summary):  # a statement failing mid-export aborts its transaction
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")
+
+    with pytest.raises(DataError, match="division by zero"):
+        dst.export(municipality=copenhagen, year=YEAR, out=io.BytesIO(), ready=fail)
+    assert not connection.in_atomic_block
+    assert_same(copenhagen)
