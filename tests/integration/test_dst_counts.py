@@ -259,3 +259,13 @@ def test_a_failed_export_reports_its_own_error_and_the_next_one_runs(reference_d
         dst.export(municipality=copenhagen, year=YEAR, out=io.BytesIO(), ready=fail)
     assert not connection.in_atomic_block
     assert_same(copenhagen)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emptying_the_tables_empties_the_counts(reference_data):
+    """manage.py flush and the test runner TRUNCATE, which fires no row trigger."""
+    build(random.Random(9), Municipality.objects.get(code="101"), citizens=10)
+    assert counts_table()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE visits_visit, fhb_citizen CASCADE")
+    assert counts_table() == []
