@@ -1,7 +1,11 @@
 import pytest
+import time_machine
 
 from fhb.models import Role
 from tests.factories import CitizenFactory, UserFactory, municipality
+
+# A naive time in a test ("2026-11-23 07:00") is UTC, whatever zone the process is in.
+time_machine.naive_mode = time_machine.NaiveMode.UTC
 
 
 @pytest.fixture(autouse=True)

@@ -24,3 +24,25 @@ STORAGES = {
 }
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or os.path.join(os.environ.get("TMPDIR", "/tmp"), "fhb-test-media")
 LANGUAGE_CODE = "da"
+
+# The whole suite at a chosen date: FHB_TEST_TODAY=2026-12-31 (10:00 in Copenhagen) or an ISO
+# date-time with its offset. The clock starts there and runs on (time-machine), in the test
+# process and in every process it starts (xdist workers, the integration tests' Celery workers):
+# the first process fixes the shift from the real clock in FHB_TEST_CLOCK_SHIFT, and the others
+# take it from their environment, so all of them read the same time. time-machine leaves the
+# monotonic clocks alone, so pytest's --durations and the tests' deadlines stay real.
+if os.environ.get("FHB_TEST_TODAY"):
+    import datetime as _dt
+    import time as _time
+    import zoneinfo as _zoneinfo
+
+    import time_machine as _time_machine
+
+    if not os.environ.get("FHB_TEST_CLOCK_SHIFT"):
+        _when = _dt.datetime.fromisoformat(os.environ["FHB_TEST_TODAY"])
+        if len(os.environ["FHB_TEST_TODAY"]) == 10:
+            _when = _when.replace(hour=10)
+        if _when.tzinfo is None:
+            _when = _when.replace(tzinfo=_zoneinfo.ZoneInfo(TIME_ZONE))  # noqa: F405
+        os.environ["FHB_TEST_CLOCK_SHIFT"] = str(_when.timestamp() - _time.time())
+    _time_machine.travel(_time.time() + float(os.environ["FHB_TEST_CLOCK_SHIFT"]), tick=True).start()

@@ -5,8 +5,8 @@ import datetime as dt
 import json
 
 import pytest
+import time_machine
 from django.urls import reverse
-from freezegun import freeze_time
 
 from fhb.errors import DomainError
 from fhb.intake import referral_register
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def frozen():
-    with freeze_time("2026-11-23 09:00"):
+    with time_machine.travel("2026-11-23 09:00", tick=False):
         yield
 
 

@@ -92,6 +92,16 @@ def start_worker(queue: str, **extra_env: str) -> subprocess.Popen:
     raise RuntimeError(f"celery worker did not answer in 60 s: {log_path.read_text()[-2000:]}")
 
 
+def wait_for(condition, *, what: str, seconds: float = 120, poll: float = 0.02) -> None:
+    """Wait until `condition()` is true: on observable state with a deadline, never a sleep tuned
+    to this machine's speed."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {seconds} s for {what}")
+        time.sleep(poll)
+
+
 def stop_worker(worker: subprocess.Popen) -> None:
     worker.terminate()
     try:

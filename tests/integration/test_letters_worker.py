@@ -8,6 +8,7 @@ import signal
 import time
 
 import pytest
+import redis
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from invitations import batches
 from invitations.models import BatchStatus, Booking, ConsultantCalendar, Letter, LetterBatch
 from tests.factories import UserFactory
 
-from .conftest import start_worker, stop_worker
+from .conftest import start_worker, stop_worker, wait_for
 
 pytestmark = [pytest.mark.integration]
 LETTERS = 150  # three chunks
@@ -29,9 +30,16 @@ def media(settings, tmp_path):
     return str(tmp_path)
 
 
-def build() -> tuple[Municipality, object]:
+def next_month() -> tuple[dt.date, dt.date]:
+    """Next month's first and last day: in December, January of next year."""
+    first = (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return first, (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def build(year: int) -> tuple[Municipality, object]:
+    """150 citizens turning 80 in `year`, with their offers for this year and next (as the nightly
+    sync keeps them)."""
     copenhagen = Municipality.objects.get(code="101")
-    year = timezone.localdate().year
     district = District.objects.create(municipality=copenhagen, name="Alle", postal_codes=["2100"])
     for i in range(3):
         consultant = UserFactory(username=f"k{i}", role=Role.CONSULTANT, municipality=copenhagen, phone="33 66 00 00")
@@ -45,14 +53,15 @@ def build() -> tuple[Municipality, object]:
         )
         for i in range(LETTERS)
     )  # fmt: skip
-    offers_sync(municipality=copenhagen, year=year)
+    this_year = timezone.localdate().year
+    for y in (this_year, this_year + 1):
+        offers_sync(municipality=copenhagen, year=y)
     return copenhagen, UserFactory(role=Role.TEAM_LEADER, municipality=copenhagen)
 
 
 def test_worker_killed_mid_chunk_leaves_no_duplicates(worker_queue, media):
-    copenhagen, leader = build()
-    first = (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    first, last = next_month()
+    copenhagen, leader = build(first.year)
     batch = batches.batch_plan(
         municipality=copenhagen, user=leader, period_start=first, period_end=last, groups=["age_80"]
     )
@@ -60,19 +69,22 @@ def test_worker_killed_mid_chunk_leaves_no_duplicates(worker_queue, media):
     dated = batch.letters.exclude(starts_at=None).count()
     assert dated == LETTERS
 
+    broker = redis.Redis.from_url(os.environ["REDIS_URL"])
+    broker.delete("unacked", "unacked_index")
     worker = start_worker(worker_queue, MEDIA_ROOT=media, CELERY_VISIBILITY_TIMEOUT="1")
     try:
         batches.batch_approve(batch=batch, user=leader)  # not in a transaction here: queued at once
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            done = LetterBatch.objects.values_list("letters_done", flat=True).get(pk=batch.pk)
-            if done >= batches.CHUNK:
-                break
-            time.sleep(0.02)
-        # A chunk takes ~3 s: one second in, the worker is rendering the second chunk, which it has
-        # received and the broker holds as unacknowledged. (Killed at the very moment it fetches a
-        # message, Redis can lose that message: the page's "resume" after a stall covers that.)
-        time.sleep(1.0)
+        # The first chunk is stored and the worker holds the next chunk's message, unacknowledged
+        # (acks_late): killed now, it is in the middle of the second chunk. (Killed at the moment it
+        # fetches, before the broker records the message, Redis can lose it: the page's "resume"
+        # after a stall covers that.)
+        wait_for(
+            lambda: (
+                LetterBatch.objects.values_list("letters_done", flat=True).get(pk=batch.pk) >= batches.CHUNK
+                and broker.hlen("unacked") > 0
+            ),
+            what="the first chunk stored and the second one received",
+        )
         done = LetterBatch.objects.values_list("letters_done", flat=True).get(pk=batch.pk)
         assert batches.CHUNK <= done < LETTERS, f"{done} letters done before the kill"
         os.kill(worker.pid, signal.SIGKILL)  # in the middle of the second chunk
@@ -83,16 +95,19 @@ def test_worker_killed_mid_chunk_leaves_no_duplicates(worker_queue, media):
     batch.refresh_from_db()
     assert batch.status == BatchStatus.RENDERING and batch.letters_done < LETTERS
 
-    # Another worker takes the lost chunk back once its visibility timeout has passed.
-    time.sleep(1.5)
+    # Another worker takes the lost chunk back once its visibility timeout (1 s) has passed.
+    wait_for(
+        lambda: all(time.time() - score > 1 for _, score in broker.zrange("unacked_index", 0, -1, withscores=True)),
+        what="the lost chunk's visibility timeout",
+    )
     second = start_worker(worker_queue, MEDIA_ROOT=media, CELERY_VISIBILITY_TIMEOUT="1")
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            batch.refresh_from_db()
-            if batch.status in (BatchStatus.READY, BatchStatus.FAILED):
-                break
-            time.sleep(0.2)
+        wait_for(
+            lambda: LetterBatch.objects.get(pk=batch.pk).status in (BatchStatus.READY, BatchStatus.FAILED),
+            what="the batch finished by the second worker",
+            seconds=180,
+        )
+        batch.refresh_from_db()
     finally:
         stop_worker(second)
     assert batch.status == BatchStatus.READY, batch.message

@@ -9,8 +9,8 @@ import subprocess
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.files.storage import default_storage
-from freezegun import freeze_time
 
 from fhb.errors import DomainError
 from fhb.models import District, InvitationKind, Offer, OfferStatus, Role
@@ -26,7 +26,7 @@ DEC = (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
 
 @pytest.fixture(autouse=True)
 def frozen():
-    with freeze_time("2026-11-23 07:00"):
+    with time_machine.travel("2026-11-23 07:00", tick=False):
         yield
 
 
@@ -166,7 +166,7 @@ def test_retry_only_when_failed_or_stalled(team_leader, mette, eighty, approve, 
     assert not batch.is_stalled
     with pytest.raises(DomainError):  # still moving: a second run would only compete with it
         batches.batch_retry(batch=batch)
-    with freeze_time("2026-11-23 07:11"):
+    with time_machine.travel("2026-11-23 07:11", tick=False):
         batch.refresh_from_db()
         assert batch.is_stalled
         with django_capture_on_commit_callbacks(execute=True):
@@ -221,7 +221,7 @@ def test_open_letter_call_list_and_booking(team_leader, mette, eighty, approve):
     approve(batch, team_leader)
     batches.batch_send(batch=LetterBatch.objects.get(pk=batch.pk), user=team_leader)
     assert list(batches.call_list(team_leader.municipality)) == []
-    with freeze_time("2026-12-08 07:00"):
+    with time_machine.travel("2026-12-08 07:00", tick=False):
         calls = list(batches.call_list(team_leader.municipality))
         assert len(calls) == 12
         consultant, start = batches.free_slots_for(calls[0].citizen)[0]

@@ -5,8 +5,8 @@ import datetime as dt
 import json
 
 import pytest
+import time_machine
 from django.urls import reverse
-from freezegun import freeze_time
 
 from fhb.models import Role
 from invitations.models import Booking
@@ -41,7 +41,7 @@ def test_roles(client, consultant, team_leader, admin_user, year_of_visits):
     assert client.post("/api/v1/dst-deliveries/", {"year": 2025}).status_code == 403
 
 
-@freeze_time("2026-02-03 10:00")
+@time_machine.travel("2026-02-03 10:00", tick=False)
 def test_admin_delivers_from_the_web_page(
     client, admin_user, team_leader, year_of_visits, django_capture_on_commit_callbacks
 ):
@@ -85,7 +85,7 @@ def test_other_municipalities_deliveries_are_not_found(client, admin_user, frede
     assert client.get(f"/api/v1/dst-deliveries/{theirs.pk}/").status_code == 404
 
 
-@freeze_time("2026-02-03 10:00")
+@time_machine.travel("2026-02-03 10:00", tick=False)
 def test_month_approval(client, admin_user, year_of_visits):
     client.force_login(admin_user)
     client.post(reverse("month-approve", args=[2025, 3]))
@@ -102,7 +102,7 @@ def test_month_approval(client, admin_user, year_of_visits):
     assert client.post("/api/v1/dst-months/approve/", {"year": 2025, "month": 13}).status_code == 400
 
 
-@freeze_time("2026-02-03 10:00")
+@time_machine.travel("2026-02-03 10:00", tick=False)
 def test_api_delivery(client, admin_user, year_of_visits, django_capture_on_commit_callbacks):
     client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -117,7 +117,7 @@ def test_api_delivery(client, admin_user, year_of_visits, django_capture_on_comm
     assert client.post("/api/v1/dst-deliveries/", {"year": 2030}).status_code == 400
 
 
-@freeze_time("2025-06-02 10:00")
+@time_machine.travel("2025-06-02 10:00", tick=False)
 def test_dashboard(client, team_leader, year_of_visits, copenhagen):
     consultant = UserFactory(role=Role.CONSULTANT, first_name="Mette", weekly_visit_capacity=2)
     for hour in (9, 11, 13):  # three bookings this week against a capacity of two

@@ -4,8 +4,8 @@ check-in recorded as a visit, and a decline turning into an individual offer (BE
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
-from freezegun import freeze_time
 
 from fhb.errors import DomainError
 from fhb.models import Offer, OfferStatus, QualityStandard, Role
@@ -20,7 +20,7 @@ TODAY = dt.date(2026, 11, 23)
 
 @pytest.fixture(autouse=True)
 def frozen():
-    with freeze_time("2026-11-23 09:00"):
+    with time_machine.travel("2026-11-23 09:00", tick=False):
         yield
 
 

@@ -5,8 +5,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
-from freezegun import freeze_time
 
 from fhb.errors import DomainError
 from fhb.models import RiskEvent, Role
@@ -22,7 +22,7 @@ DAY = dt.date(2026, 11, 20)
 
 @pytest.fixture(autouse=True)
 def frozen():
-    with freeze_time("2026-11-20 09:00"):
+    with time_machine.travel("2026-11-20 09:00", tick=False):
         yield
 
 
