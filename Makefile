@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo test test-unit test-integration lint bench browser messages clean
+.PHONY: install demo test test-unit test-integration test-dates lint bench browser messages clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -43,13 +43,24 @@ test: install browser test-unit
 	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then $(MAKE) --no-print-directory test-integration; \
 	 else echo "DATABASE_URL/REDIS_URL not set: integration tests not run"; fi
 
-test-unit:
+test-unit: install
 	$(PY) -m pytest -m "not integration" -n 2 -q
 
 # The whole suite again on PostgreSQL (the import's COPY path exists only there), plus the tests
 # that need a real Celery worker.
-test-integration:
+test-integration: install
 	FHB_INTEGRATION=1 $(PY) -m pytest -m "not browser" -q -p no:xdist
+
+# The suite again with the clock at fixed dates (FHB_TEST_TODAY; any one of them by hand:
+# `FHB_TEST_TODAY=2026-12-31 make test`): a year's last and first day, a Saturday, a leap day
+# and a weekday in midsummer, each at 10:00 in Copenhagen unless a time is given.
+TEST_DATES ?= 2026-12-31 2027-01-01 2026-12-05 2028-02-29 2027-06-16T16:45+02:00
+test-dates: install browser
+	@set -e; for day in $(TEST_DATES); do echo "== the suite on $$day"; \
+	  FHB_TEST_TODAY=$$day $(MAKE) --no-print-directory test-unit; \
+	  if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then \
+	    FHB_TEST_TODAY=$$day $(MAKE) --no-print-directory test-integration; fi; \
+	done
 
 lint:
 	$(VENV)/bin/ruff check .

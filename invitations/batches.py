@@ -534,7 +534,8 @@ def render_chunk(batch_id: int, letter_ids: list[int]) -> int:
     """Render the chunk's letters that have no PDF yet as one document, split it into one PDF per
     letter and store them. Returns how many were rendered; 0 when a retry finds them done."""
     from pypdf import PdfReader, PdfWriter
-    from weasyprint import HTML
+
+    from fhb.pdf import document
 
     batch = LetterBatch.objects.select_related("municipality", "event").get(pk=batch_id)
     if batch.status != BatchStatus.RENDERING:
@@ -564,7 +565,7 @@ def render_chunk(batch_id: int, letter_ids: list[int]) -> int:
                 municipality=municipality, letter_date=batch.letter_date,
             )
         )  # fmt: skip
-    rendered = HTML(string=letterlib.document(blocks)).render()
+    rendered = document(letterlib.document(blocks))
     starts = {}
     for index, page in enumerate(rendered.pages):
         for anchor in page.anchors:

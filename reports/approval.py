@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from fhb.law import TARGET_GROUP_LABELS
+from fhb.pdf import html_to_pdf
 
 from . import charts
 from .dst import NO_GROUP
@@ -139,21 +140,18 @@ def warm_up() -> threading.Thread:
     rendering."""
 
     def load() -> None:
-        from weasyprint import HTML
-
-        HTML(string=_WARM_UP_HTML).write_pdf()
+        html_to_pdf(_WARM_UP_HTML)
 
     thread = threading.Thread(target=load, name="fhb-weasyprint-warm-up", daemon=True)
     thread.start()
     return thread
 
 
-def approval_pdf(summary: dict, *, base_url: str | None = None) -> bytes:
+def approval_pdf(summary: dict) -> bytes:
     """The report as an A4 PDF (WeasyPrint), in Danish. No dates from the clock: the same summary
     gives the same bytes."""
     from django.utils import translation
-    from weasyprint import HTML
 
     with translation.override("da"):  # a Danish document, whatever the language of who asked for it
         html = render_to_string("reports/approval_pdf.html", approval_context(summary))
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return html_to_pdf(html)

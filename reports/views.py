@@ -148,14 +148,15 @@ class CouncilReportView(StaffRequiredMixin, View):
 
     def get(self, request):
         from django.template.loader import render_to_string
-        from weasyprint import HTML
+
+        from fhb.pdf import html_to_pdf
 
         year = _year(request)
         municipality = request.user.municipality
         context = dashboard(municipality, year)
         context.update({"approval": approval_context(context["summary"]), "municipality": municipality})
         html = render_to_string("reports/council_pdf.html", context, request=request)
-        pdf = HTML(string=html).write_pdf()
+        pdf = html_to_pdf(html)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="aarsrapport_{municipality.code}_{year}.pdf"'
         return response

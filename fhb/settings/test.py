@@ -43,6 +43,6 @@ if os.environ.get("FHB_TEST_TODAY"):
         if len(os.environ["FHB_TEST_TODAY"]) == 10:
             _when = _when.replace(hour=10)
         if _when.tzinfo is None:
-            _when = _when.replace(tzinfo=_zoneinfo.ZoneInfo(TIME_ZONE))  # noqa: F405
+            _when = _when.replace(tzinfo=_zoneinfo.ZoneInfo(TIME_ZONE))
         os.environ["FHB_TEST_CLOCK_SHIFT"] = str(_when.timestamp() - _time.time())
     _time_machine.travel(_time.time() + float(os.environ["FHB_TEST_CLOCK_SHIFT"]), tick=True).start()
