@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from .eligibility import Eligibility
 from .errors import DomainError
-from .models import Citizen, Offer, OfferStatus, OfferTransition, RiskEvent, RiskGroup, RiskSource, User
-from .offers import INDIVIDUAL_LETTER, OPEN, _offer_values, default_as_of
+from .models import Citizen, InvitationKind, Offer, OfferStatus, RiskEvent, RiskGroup, RiskSource, User
+from .offers import INDIVIDUAL_LETTER, OPEN, SYNCED, Move, _offer_values, default_as_of, offers_move, offers_open
 from .selectors import citizen_eligibility
 from .services import risk_event_register
 
@@ -39,27 +39,26 @@ def offer_refresh(*, citizen: Citizen, year: int, user: User | None, note: str) 
     if eligibility is None:
         return OfferRefresh(offer, None, False)
     values = _offer_values(eligibility, policy_for(citizen.municipality, year))
-    if offer is not None and offer.individual_required and values[3] == "collective_event":
+    if offer is not None and offer.individual_required and values[3] == InvitationKind.COLLECTIVE_EVENT:
         values[3] = INDIVIDUAL_LETTER
-    fields = ["status", "groups", "primary_group", "letter_kind", "exempt", "exemption_reason"]
     if offer is None:
-        offer = Offer.objects.create(
-            municipality_id=citizen.municipality_id,
-            citizen=citizen,
-            year=year,
-            birth_date=citizen.birth_date,
-            **dict(zip(fields, values, strict=True)),
+        now = timezone.now()
+        (pk,) = offers_open(
+            ["municipality_id", "citizen_id", "year", "birth_date", "created_at", "updated_at", *SYNCED],
+            [[citizen.municipality_id, citizen.pk, year, citizen.birth_date, now, now, *values]],
+            user=user,
+            note=note,
         )
-        OfferTransition.objects.create(offer=offer, from_status="", to_status=offer.status, by=user, note=note)
-        return OfferRefresh(offer, eligibility, True)
-    current = [getattr(offer, f) for f in fields]
+        return OfferRefresh(Offer.objects.get(pk=pk), eligibility, True)
+    current = [getattr(offer, f) for f in SYNCED]
     if offer.status not in OPEN or current == values:
         return OfferRefresh(offer, eligibility, False)
-    if offer.status != values[0]:
-        OfferTransition.objects.create(offer=offer, from_status=offer.status, to_status=values[0], by=user, note=note)
-    for name, value in zip(fields, values, strict=True):
+    for name, value in zip(SYNCED[1:], values[1:], strict=True):
         setattr(offer, name, value)
-    offer.save(update_fields=[*fields, "updated_at"])
+    offer.save(update_fields=[*SYNCED[1:], "updated_at"])
+    if offer.status != values[0]:
+        offers_move([Move(offer.pk, values[0], note)], user=user, only_from=OPEN)
+    offer.refresh_from_db()
     return OfferRefresh(offer, eligibility, True)
 
 

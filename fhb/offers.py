@@ -1,5 +1,14 @@
 """Offers per citizen and year: the eligibility sync that makes and updates them, and the one
-service that moves an offer's status (used by the web, the API, invitations and visits)."""
+writer of an offer's life.
+
+Every change of an offer's status — the sync (exemption changed, died or moved out), intake,
+visits recorded or imported, bookings and their cancellation, letter batches sent, collective-event
+invitations and declines, a user's own correction — goes through `offers_move` (in bulk) or
+`offer_transition` (one offer), which check the step against ALLOWED and write one history row per
+change; offers are made by `offers_open`, which writes the first row. Nothing else writes
+`Offer.status` or `OfferTransition` (tests/fhb/test_offer_lifecycle.py holds every entry point to
+that).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +32,14 @@ LETTER_PRIORITY = [InvitationKind.DATE_LETTER, InvitationKind.OPEN_LETTER, Invit
 INDIVIDUAL_LETTER = InvitationKind.DATE_LETTER
 # Statuses the sync may still change (nothing has been done yet).
 OPEN = {OfferStatus.DUE, OfferStatus.EXEMPT}
+# Nothing comes after these.
+FINAL = {OfferStatus.VISITED, OfferStatus.LAPSED}
+# What an offer may have when it is made.
+INITIAL = {OfferStatus.DUE, OfferStatus.EXEMPT}
+# Offers that lapse when the citizen dies or moves out: all but the final ones and a refusal.
+LAPSABLE = {OfferStatus.DUE, OfferStatus.EXEMPT, OfferStatus.INVITED, OfferStatus.BOOKED, OfferStatus.NO_RESPONSE}
+# The steps an offer may take. A step to the same status is a new letter (invited again) or a new
+# time (booked again); nothing leaves a final status.
 ALLOWED = {
     OfferStatus.DUE: {
         OfferStatus.INVITED,
@@ -47,7 +64,7 @@ ALLOWED = {
         OfferStatus.DECLINED,
         OfferStatus.NO_RESPONSE,
         OfferStatus.BOOKED,
-        OfferStatus.INVITED,
+        OfferStatus.INVITED,  # the booking after a letter was cancelled
         OfferStatus.LAPSED,
     },
     OfferStatus.NO_RESPONSE: {
@@ -59,10 +76,101 @@ ALLOWED = {
         OfferStatus.LAPSED,
     },
     OfferStatus.DECLINED: {OfferStatus.INVITED, OfferStatus.BOOKED, OfferStatus.VISITED},
-    OfferStatus.EXEMPT: {OfferStatus.DUE, OfferStatus.INVITED, OfferStatus.BOOKED, OfferStatus.VISITED},
-    OfferStatus.VISITED: {OfferStatus.VISITED},
+    OfferStatus.EXEMPT: {
+        OfferStatus.DUE,
+        OfferStatus.INVITED,
+        OfferStatus.BOOKED,
+        OfferStatus.VISITED,
+        OfferStatus.LAPSED,
+    },
+    OfferStatus.VISITED: set(),
     OfferStatus.LAPSED: set(),
 }
+
+
+@dataclass(frozen=True)
+class Move:
+    """One step of one offer: to `to_status`, with the day it happened (the letter date, the
+    call), the letter kind of an invitation, and why."""
+
+    offer_id: int
+    to_status: str
+    note: str = ""
+    on: dt.date | None = None
+    letter_kind: str = ""
+
+
+@transaction.atomic
+def offers_move(
+    moves: list[Move],
+    *,
+    user: User | None,
+    only_from: set[str] | None = None,
+    strict: bool = False,
+) -> list[int]:
+    """The one writer of offers' statuses. Locks the offers, checks each step against ALLOWED (and,
+    when given, that the offer is still in one of `only_from`: what the caller planned from), and
+    writes the status — with the letter date and kind on an invitation — and one history row per
+    step, in two statements whatever the number. A step that is not allowed any more (the offer
+    moved on meanwhile: a citizen visited after the letters were approved stays visited) is left
+    out, or with `strict` refused with the reason. Returns the ids of the offers moved, in order."""
+    if not moves:
+        return []
+    ids = sorted({m.offer_id for m in moves})
+    state: dict[int, list] = {}
+    for start in range(0, len(ids), 900):
+        for pk, *rest in (
+            Offer.objects.select_for_update()
+            .filter(pk__in=ids[start : start + 900])
+            .order_by("pk")
+            .values_list("pk", "status", "letter_kind", "invited_on")
+        ):
+            state[pk] = rest
+    now = timezone.now()
+    user_id = user.pk if user else None
+    history, moved = [], []
+    changed: dict[int, list] = {}
+    for m in moves:
+        status, kind, invited_on = state[m.offer_id]
+        if m.to_status not in ALLOWED[status] or (only_from is not None and status not in only_from):
+            if strict:
+                old, new = OfferStatus(status).label, OfferStatus(m.to_status).label
+                raise DomainError(f"Et tilbud med status »{old}« kan ikke ændres til »{new}«.", field="to_status")
+            continue
+        if m.to_status == OfferStatus.INVITED:
+            invited_on = m.on or timezone.localdate()
+            kind = m.letter_kind or kind
+        state[m.offer_id] = changed[m.offer_id] = [m.to_status, kind, invited_on]
+        history.append([m.offer_id, status, m.to_status, now, user_id, m.note, m.on, m.letter_kind])
+        moved.append(m.offer_id)
+    update_values(
+        Offer,
+        ["status", "letter_kind", "invited_on", "updated_at"],
+        [[pk, *values, now] for pk, values in changed.items()],
+    )
+    insert_values(
+        OfferTransition, ["offer_id", "from_status", "to_status", "at", "by_id", "note", "on", "letter_kind"], history
+    )
+    return moved
+
+
+def offers_open(fields: list[str], rows: list[list], *, user: User | None, note: str) -> list[int]:
+    """Make offers (rows of values of `fields`, which include `status`) with their first history
+    row. Returns their ids."""
+    index = fields.index("status")
+    if any(row[index] not in INITIAL for row in rows):
+        raise ValueError("an offer starts due or exempt")
+    ids = insert_values(Offer, fields, rows)
+    now = timezone.now()
+    insert_values(
+        OfferTransition,
+        ["offer_id", "from_status", "to_status", "at", "by_id", "note", "on", "letter_kind"],
+        [
+            [pk, "", row[index], now, user.pk if user else None, note, None, ""]
+            for pk, row in zip(ids, rows, strict=True)
+        ],
+    )
+    return ids
 
 
 def default_as_of(year: int, today: dt.date) -> dt.date:
@@ -91,13 +199,12 @@ def offers_sync(
 ) -> SyncResult:
     """Compute the year's eligibility (one set-based query) and bring the offers in line with it:
     new offers for newly eligible citizens; groups, exemption and planned letter kind refreshed on
-    offers nothing has happened to yet; open offers of citizens who died or moved out lapse.
-    Offers already acted on (invited, visited, ...) keep their status."""
+    offers nothing has happened to yet; offers of citizens who died or moved out lapse unless they
+    were visited or declined. Offers already acted on (invited, visited, ...) keep their status."""
     started = time.perf_counter()
     now = timezone.now()
     as_of = as_of or default_as_of(year, timezone.localdate())
     policy = policy_for(municipality, year)
-    user_id = user.pk if user else None
     # citizen_id -> [id, status, groups, primary_group, letter_kind, exempt, exemption_reason]
     existing = {
         row[0]: list(row[1:])
@@ -109,9 +216,8 @@ def offers_sync(
         )
     )
     new_rows: list[list] = []
-    new_statuses: list[str] = []
-    updates: list[list] = []
-    transitions: list[list] = []  # [offer_id, from_status, to_status, note]
+    updates: list[list] = []  # [offer_id, *SYNCED but status, updated_at]
+    moves: list[Move] = []
     eligible = 0
     seen: set[int] = set()
     for row in eligibility_rows(municipality=municipality, year=year, as_of=as_of, policy=policy):
@@ -123,34 +229,30 @@ def offers_sync(
         current = existing.get(row.citizen_id)
         if current is None:
             new_rows.append([municipality.pk, row.citizen_id, year, row.birth_date, now, now, *values])
-            new_statuses.append(values[0])
         elif current[1] in OPEN and current[1:] != values:
             if current[1] != values[0]:
-                transitions.append([current[0], current[1], values[0], "Fritagelse ændret i kvalitetsstandarden"])
-            updates.append([current[0], *values, now])
+                moves.append(Move(current[0], values[0], "Fritagelse ændret i kvalitetsstandarden"))
+            updates.append([current[0], *values[1:], now])
 
-    gone = {cid: cur for cid, cur in existing.items() if cid not in seen and cur[1] in OPEN}
-    lapsed = 0
+    gone = {cid: cur for cid, cur in existing.items() if cid not in seen and cur[1] in LAPSABLE}
+    lapsing = []
     if gone:
         alive = set(Citizen.objects.filter(pk__in=list(gone)).alive_and_resident_on(as_of).values_list("pk", flat=True))
-        for citizen_id, current in gone.items():
-            if citizen_id not in alive:
-                transitions.append([current[0], current[1], OfferStatus.LAPSED, "Borgeren er død eller fraflyttet"])
-                updates.append([current[0], OfferStatus.LAPSED, *current[2:], now])
-                lapsed += 1
+        lapsing = [
+            Move(cur[0], OfferStatus.LAPSED, "Borgeren er død eller fraflyttet")
+            for cid, cur in gone.items()
+            if cid not in alive
+        ]
 
-    ids = insert_values(
-        Offer, ["municipality_id", "citizen_id", "year", "birth_date", "created_at", "updated_at", *SYNCED], new_rows
+    offers_open(
+        ["municipality_id", "citizen_id", "year", "birth_date", "created_at", "updated_at", *SYNCED],
+        new_rows,
+        user=user,
+        note="Beregnet af målgruppeberegningen",
     )
-    transitions += [
-        [pk, "", status, "Beregnet af målgruppeberegningen"] for pk, status in zip(ids, new_statuses, strict=True)
-    ]
-    update_values(Offer, [*SYNCED, "updated_at"], updates)
-    insert_values(
-        OfferTransition,
-        ["offer_id", "from_status", "to_status", "note", "at", "by_id", "on", "letter_kind"],
-        [[*t, now, user_id, None, ""] for t in transitions],
-    )
+    update_values(Offer, [*SYNCED[1:], "updated_at"], updates)
+    offers_move(moves, user=user, only_from=OPEN)
+    lapsed = len(offers_move(lapsing, user=user, only_from=LAPSABLE))
     run = EligibilityRun.objects.create(
         municipality=municipality,
         year=year,
@@ -158,7 +260,7 @@ def offers_sync(
         by=user,
         standard_adopted=policy.adopted,
         created=len(new_rows),
-        updated=len(updates) - lapsed,
+        updated=len(updates),
         lapsed=lapsed,
         eligible=eligible,
         seconds=round(time.perf_counter() - started, 3),
@@ -192,21 +294,10 @@ def offer_transition(
     letter_kind: str = "",
     note: str = "",
 ) -> Offer:
-    """Move an offer to `to_status` if the step is allowed, and record it."""
-    offer = Offer.objects.select_for_update().get(pk=offer.pk)
-    if to_status not in ALLOWED[offer.status]:
-        old, new = OfferStatus(offer.status).label, OfferStatus(to_status).label
-        raise DomainError(f"Et tilbud med status »{old}« kan ikke ændres til »{new}«.", field="to_status")
-    if to_status == OfferStatus.INVITED:
-        offer.invited_on = on or timezone.localdate()
-        if letter_kind:
-            offer.letter_kind = letter_kind
-    OfferTransition.objects.create(
-        offer=offer, from_status=offer.status, to_status=to_status, by=user, on=on, letter_kind=letter_kind, note=note
-    )
-    offer.status = to_status
-    offer.save(update_fields=["status", "invited_on", "letter_kind", "updated_at"])
-    return offer
+    """Move one offer to `to_status` if the step is allowed (else a DomainError saying why), and
+    record it."""
+    offers_move([Move(offer.pk, to_status, note, on, letter_kind)], user=user, strict=True)
+    return Offer.objects.get(pk=offer.pk)
 
 
 @transaction.atomic

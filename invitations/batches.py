@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from fhb import background
 from fhb.errors import DomainError
-from fhb.models import Citizen, InvitationKind, Municipality, Offer, OfferStatus, OfferTransition, Role, User
-from fhb.offers import ALLOWED, LETTER_PRIORITY, offer_transition
-from fhb.registry.bulk import insert_values, insert_with_history, update_values
+from fhb.models import Citizen, InvitationKind, Municipality, Offer, OfferStatus, Role, User
+from fhb.offers import ALLOWED, LETTER_PRIORITY, Move, offer_transition, offers_move
+from fhb.registry.bulk import insert_with_history, update_values
 from visits.models import Visit, VisitKind, VisitOutcome
 
 from . import letters as letterlib
@@ -716,25 +716,29 @@ def batch_send(*, batch: LetterBatch, user: User) -> LetterBatch:
     if batch.status != BatchStatus.READY:
         raise DomainError("Kun en færdig brevrunde kan sendes.")
     now = timezone.now()
-    rows = list(batch.letters.values_list("offer_id", "offer__status", "kind", "citizen_id", "starts_at"))
-    update_values(
-        Offer,
-        ["status", "letter_kind", "invited_on", "updated_at"],
-        [[offer_id, OfferStatus.INVITED, kind, batch.letter_date, now] for offer_id, _, kind, _, _ in rows],
-    )
-    insert_values(
-        OfferTransition,
-        ["offer_id", "from_status", "to_status", "at", "by_id", "note", "on", "letter_kind"],
+    rows = list(batch.letters.values_list("offer_id", "kind", "citizen_id", "starts_at"))
+    # Only offers still where the batch found them: one visited, booked or declined since the
+    # batch was planned keeps its status (the letter has gone, but it changes nothing).
+    moved = offers_move(
         [
-            [offer_id, status, OfferStatus.INVITED, now, user.pk, _note(kind, starts_at), batch.letter_date, kind]
-            for offer_id, status, kind, _, starts_at in rows
+            Move(offer_id, OfferStatus.INVITED, _note(kind, at), batch.letter_date, kind)
+            for offer_id, kind, _, at in rows
         ],
+        user=user,
+        only_from=set(batch.statuses),
+    )
+    unchanged = len(rows) - len(moved)
+    batch.message = (
+        f"{unchanged} af brevenes tilbud var ændret siden planlægningen (fx besøgt eller booket) og beholder "
+        "deres status."
+        if unchanged
+        else ""
     )
     if batch.event_id:
         already = set(EventRegistration.objects.filter(event_id=batch.event_id).values_list("citizen_id", flat=True))
         regs = [
             EventRegistration(event_id=batch.event_id, citizen_id=c, status=RegistrationStatus.INVITED, invited_at=now)
-            for _, _, kind, c, _ in rows
+            for _, kind, c, _ in rows
             if kind == InvitationKind.COLLECTIVE_EVENT and c not in already
         ]
         insert_with_history(EventRegistration, regs, user=user, reason="letter batch", now=now)

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from fhb.errors import DomainError
 from fhb.law import TARGET_GROUP_LABELS
-from fhb.models import Citizen, InvitationKind, Offer, OfferStatus, OfferTransition, User
-from fhb.offers import INDIVIDUAL_LETTER, offer_require_individual, offer_transition
-from fhb.registry.bulk import insert_values, insert_with_history, update_values
+from fhb.models import Citizen, InvitationKind, Offer, OfferStatus, User
+from fhb.offers import INDIVIDUAL_LETTER, Move, offer_require_individual, offer_transition, offers_move
+from fhb.registry.bulk import insert_with_history
 
 from .models import CollectiveEvent, EventRegistration, RegistrationStatus, VisitKind, VisitOutcome
 
@@ -149,19 +149,11 @@ def event_invite(
         reason="invitation",
         now=now,
     )
-    update_values(
-        Offer,
-        ["status", "letter_kind", "invited_on", "updated_at"],
-        [[offer_id, OfferStatus.INVITED, InvitationKind.COLLECTIVE_EVENT, today, now] for offer_id, _, _ in rows],
-    )
     note = f"Inviteret til »{event.title}« {event.date:%d-%m-%Y}"
-    insert_values(
-        OfferTransition,
-        ["offer_id", "from_status", "to_status", "at", "by_id", "note", "on", "letter_kind"],
-        [
-            [offer_id, status, OfferStatus.INVITED, now, user.pk, note, today, InvitationKind.COLLECTIVE_EVENT]
-            for offer_id, _, status in rows
-        ],
+    offers_move(
+        [Move(offer_id, OfferStatus.INVITED, note, today, InvitationKind.COLLECTIVE_EVENT) for offer_id, _, _ in rows],
+        user=user,
+        only_from=set(INVITABLE),
     )
     return len(rows)
 

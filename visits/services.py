@@ -7,8 +7,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from fhb.errors import DomainError
-from fhb.models import Municipality, Offer, OfferStatus, OfferTransition, User
-from fhb.registry.bulk import insert_values, insert_with_history, update_values, update_with_history
+from fhb.models import Municipality, Offer, OfferStatus, User
+from fhb.offers import Move, offers_move
+from fhb.registry.bulk import insert_with_history, update_with_history
 from fhb.registry.lookup import CitizenLookup
 from fhb.registry.tables import (
     ImportResult,
@@ -154,24 +155,9 @@ def visits_import(
     return result
 
 
-# Which offer statuses a visit's outcome moves, and to what.
-FOLLOWS = {
-    VisitOutcome.COMPLETED: (
-        OfferStatus.VISITED,
-        {
-            OfferStatus.DUE,
-            OfferStatus.INVITED,
-            OfferStatus.BOOKED,
-            OfferStatus.NO_RESPONSE,
-            OfferStatus.DECLINED,
-            OfferStatus.EXEMPT,
-        },
-    ),
-    VisitOutcome.DECLINED: (
-        OfferStatus.DECLINED,
-        {OfferStatus.DUE, OfferStatus.INVITED, OfferStatus.BOOKED, OfferStatus.NO_RESPONSE},
-    ),
-}
+# What a visit's outcome moves an offer to; whether it may (never back from visited, a refusal
+# does not undo a visit or an exemption) is the offer lifecycle's table (fhb.offers.ALLOWED).
+FOLLOWS = {VisitOutcome.COMPLETED: OfferStatus.VISITED, VisitOutcome.DECLINED: OfferStatus.DECLINED}
 
 
 def offers_follow_visits(visits: list[Visit], *, user: User | None) -> int:
@@ -195,24 +181,13 @@ def offers_follow_visits(visits: list[Visit], *, user: User | None) -> int:
     for year, ids in sorted(by_year.items()):
         for start in range(0, len(ids), 900):
             offers += Offer.objects.filter(year=year, citizen_id__in=ids[start : start + 900]).values_list(
-                "id", "citizen_id", "year", "status"
+                "id", "citizen_id", "year"
             )
-    now = timezone.now()
-    updates, transitions = [], []
-    for offer_id, citizen_id, year, status in offers:
-        to_status, from_statuses = FOLLOWS[wanted[(citizen_id, year)]]
-        if status in from_statuses:
-            updates.append([offer_id, to_status, now])
-            transitions.append(
-                [offer_id, status, to_status, now, user.pk if user else None, "Besøg registreret", None, ""]
-            )
-    update_values(Offer, ["status", "updated_at"], updates)
-    insert_values(
-        OfferTransition,
-        ["offer_id", "from_status", "to_status", "at", "by_id", "note", "on", "letter_kind"],
-        transitions,
-    )
-    return len(updates)
+    moves = [
+        Move(offer_id, FOLLOWS[wanted[(citizen_id, year)]], "Besøg registreret")
+        for offer_id, citizen_id, year in offers
+    ]
+    return len(offers_move(moves, user=user))
 
 
 def _validate(*, citizen, kind: str, outcome: str, visit_date, themes: list[str]) -> None:

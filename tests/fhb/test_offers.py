@@ -57,19 +57,22 @@ def test_sync_creates_offers_with_history_and_is_idempotent(cph, people):
     assert Offer.objects.count() == 3 and EligibilityRun.objects.count() == 2
 
 
-def test_sync_lapses_open_offers_of_the_dead_but_keeps_acted_on_ones(cph, people):
+def test_sync_lapses_the_offers_of_the_dead_but_keeps_visits_and_refusals(cph, people):
     offers_sync(municipality=cph, year=2027, as_of=dt.date(2027, 1, 1))
-    invited = Offer.objects.get(citizen=people["old"])
+    visited = Offer.objects.get(citizen=people["old"])
+    offer_transition(offer=visited, to_status=OfferStatus.VISITED, user=None)
+    invited = Offer.objects.get(citizen=people["eighty"])
     offer_transition(offer=invited, to_status=OfferStatus.INVITED, user=None, letter_kind="date_letter")
     for key in ("eighty", "old"):
         people[key].deceased_on = dt.date(2027, 2, 1)
         people[key].save()
     result = offers_sync(municipality=cph, year=2027, as_of=dt.date(2027, 3, 1))
     assert result.run.lapsed == 1
+    # An invitation to someone who has died is not left on the call list: it lapses.
     assert Offer.objects.get(citizen=people["eighty"]).status == "lapsed"
-    assert Offer.objects.get(citizen=people["old"]).status == "invited"  # already acted on: kept
+    assert Offer.objects.get(citizen=people["old"]).status == "visited"  # the visit took place: kept
     lapse = Offer.objects.get(citizen=people["eighty"]).transitions.last()
-    assert (lapse.from_status, lapse.to_status, lapse.note) == ("due", "lapsed", "Borgeren er død eller fraflyttet")
+    assert (lapse.from_status, lapse.to_status, lapse.note) == ("invited", "lapsed", "Borgeren er død eller fraflyttet")
 
 
 def test_exemption_change_moves_open_offer(cph, people):

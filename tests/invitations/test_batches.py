@@ -18,6 +18,7 @@ from fhb.offers import offers_sync
 from invitations import batches
 from invitations.models import BatchStatus, Booking, BookingStatus, ConsultantCalendar, Letter, LetterBatch
 from tests.factories import CitizenFactory, UserFactory
+from visits.services import visit_record
 
 pytestmark = pytest.mark.django_db
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -118,6 +119,21 @@ def test_approve_render_send(team_leader, mette, eighty, approve):
     assert set(invited.values_list("invited_on", flat=True)) == {dt.date(2026, 11, 23)}
     with pytest.raises(DomainError):
         batches.batch_cancel(batch=batch, user=team_leader)
+
+
+def test_a_citizen_visited_before_the_letters_are_sent_stays_visited(team_leader, mette, eighty, approve):
+    batch = approve(plan(team_leader), team_leader)
+    letter = batch.letters.select_related("citizen").first()
+    visit_record(
+        citizen=letter.citizen, user=mette, kind="home_visit", outcome="completed", visit_date=dt.date(2026, 11, 20),
+        note="Besøgt på egen henvendelse",
+    )  # fmt: skip
+    batch = batches.batch_send(batch=batch, user=team_leader)
+    offer = Offer.objects.get(pk=letter.offer_id)
+    assert offer.status == OfferStatus.VISITED
+    assert [t.to_status for t in offer.transitions.order_by("at", "id")] == ["due", "visited"]
+    assert Offer.objects.filter(status=OfferStatus.INVITED).count() == 9
+    assert "1 af brevenes tilbud var ændret siden planlægningen" in batch.message
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
