@@ -45,8 +45,10 @@ def century(yy: int, seventh_digit: int) -> int:
     return 2000 if yy <= 57 else 1800
 
 
-def parse(value: str) -> Cpr:
-    """Parse `DDMMYYSSSS` or `DDMMYY-SSSS`; raise InvalidCpr with the reason."""
+def parse(value: str, *, today: dt.date | None = None) -> Cpr:
+    """Parse `DDMMYYSSSS` or `DDMMYY-SSSS`; raise InvalidCpr with the reason. With `today`, a
+    number whose birth date has not come yet (`0101304235`: 7th digit 4, year 30, so 2030) is not a
+    citizen's either."""
     match = _CPR_RE.match(value or "")
     if not match:
         raise InvalidCpr("CPR-nummeret skal være 10 cifre (DDMMÅÅ-SSSS)")
@@ -57,12 +59,14 @@ def parse(value: str) -> Cpr:
         birth_date = dt.date(year, month, day)
     except ValueError:
         raise InvalidCpr(f"CPR-nummeret har ingen gyldig fødselsdato ({number[:2]}-{number[2:4]}-{year})") from None
+    if today is not None and birth_date > today:
+        raise InvalidCpr(f"CPR-nummerets fødselsdato ({birth_date:%d-%m-%Y}) ligger i fremtiden")
     return Cpr(number=number, birth_date=birth_date, sex="M" if int(number[9]) % 2 else "F")
 
 
-def normalise(value: str) -> str:
+def normalise(value: str, *, today: dt.date | None = None) -> str:
     """Ten digits without hyphen; raises InvalidCpr."""
-    return parse(value).number
+    return parse(value, today=today).number
 
 
 def looks_like_cpr(value: str) -> bool:

@@ -96,6 +96,25 @@ def referral_register(
     return event, refresh
 
 
+@transaction.atomic
+def risk_event_add(
+    *,
+    citizen: Citizen,
+    user: User,
+    risk_group: RiskGroup,
+    registered_on: dt.date,
+    source: str = RiskSource.OTHER,
+    note: str = "",
+) -> tuple[RiskEvent, OfferRefresh]:
+    """A risk event registered by hand (the citizen page, the API): like a referral, the citizen's
+    offer for this year is brought in line at once."""
+    event = risk_event_register(
+        citizen=citizen, risk_group=risk_group, registered_on=registered_on, source=source, note=note, user=user
+    )
+    note = f"Risikohændelse registreret: {risk_group.label}"
+    return event, offer_refresh(citizen=citizen, year=timezone.localdate().year, user=user, note=note)
+
+
 def referral_outcome_text(refresh: OfferRefresh) -> str:
     """What the intake did to the offer, in words for the page and the API."""
     if refresh.eligibility is None:

@@ -1,6 +1,8 @@
 """Celery tasks of the core domain: thin, take ids, call a service."""
 
 from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
 
 from .registry.jobs import import_job_run, import_jobs_purge
 
@@ -24,16 +26,29 @@ def offers_sync_task(municipality_id: int, year: int) -> str:
     return offers_sync(municipality=Municipality.objects.get(pk=municipality_id), year=year).summary
 
 
+def sync_years() -> tuple[int, int]:
+    """The years whose offers are kept in line with the registry: this year and next (a team
+    leader in December plans January's letters)."""
+    year = timezone.localdate().year
+    return year, year + 1
+
+
+def offers_sync_soon(municipality_ids) -> None:
+    """After the registry changed (an import from the page or the command line): recompute the
+    municipalities' offers for this year and next, as the nightly job does, once the change has
+    committed."""
+    for municipality_id in sorted(municipality_ids):
+        for year in sync_years():
+            transaction.on_commit(lambda m=municipality_id, y=year: offers_sync_task.delay(m, y))
+
+
 @shared_task
 def offers_sync_nightly_task() -> int:
     """Every municipality with citizens: this year and next, so due lists reflect last night's data."""
-    from django.utils import timezone
-
     from .models import Citizen
 
-    year = timezone.localdate().year
     ids = list(Citizen.objects.values_list("municipality_id", flat=True).distinct())
     for municipality_id in ids:
-        for y in (year, year + 1):
-            offers_sync_task.delay(municipality_id, y)
+        for year in sync_years():
+            offers_sync_task.delay(municipality_id, year)
     return len(ids)

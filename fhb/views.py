@@ -18,7 +18,8 @@ from . import selectors, services
 from .eligibility.rules import FIRST_YEAR
 from .errors import DomainError
 from .forms import CitizenSearchForm, ImportUploadForm, OfferStatusForm, ReferralForm, RiskEventForm
-from .models import ImportJob
+from .intake import risk_event_add
+from .models import ImportJob, OfferStatus
 from .offers import default_as_of
 from .permissions import StaffRequiredMixin
 from .registry.jobs import import_job_create
@@ -138,11 +139,13 @@ class CitizenDetailView(StaffRequiredMixin, View):
         form = RiskEventForm(request.POST, risk_groups=selectors.risk_groups_visible_to(request.user))
         if form.is_valid():
             try:
-                services.risk_event_register(citizen=citizen, user=request.user, **form.cleaned_data)
+                _event, refresh = risk_event_add(citizen=citizen, user=request.user, **form.cleaned_data)
             except DomainError as exc:
                 form.add_error(exc.field, exc.message)
             else:
                 messages.success(request, _("Risikohændelsen er registreret."))
+                if refresh.changed and refresh.offer.status == OfferStatus.DUE:
+                    messages.info(request, _("Borgeren står nu på listen over borgere, der skal tilbydes besøg i år."))
                 return redirect("citizen-detail", pk=citizen.pk)
         return self.get(request, pk, form=form)
 

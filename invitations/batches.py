@@ -509,8 +509,10 @@ def _enqueue_render(batch_id: int) -> None:
     background.start(batch_render_task, batch_id)
 
 
-def batch_render(batch_id: int) -> LetterBatch:
-    """Start (or resume) rendering: the letters without a PDF, in chunks, each chunk one task."""
+def batch_render(batch_id: int, *, inline: bool = False, progress=None) -> LetterBatch:
+    """Start (or resume) rendering: the letters without a PDF, in chunks, each chunk one task —
+    or, `inline` (the render_letters command), each chunk rendered here, one after the other,
+    reporting `progress(done, total)`."""
     from .tasks import render_chunk_task
 
     with transaction.atomic():
@@ -526,7 +528,13 @@ def batch_render(batch_id: int) -> LetterBatch:
         batch_finish(batch_id)
         return LetterBatch.objects.get(pk=batch_id)
     for start in range(0, len(pending), CHUNK):
-        render_chunk_task.delay(batch_id, pending[start : start + CHUNK])
+        chunk = pending[start : start + CHUNK]
+        if not inline:
+            render_chunk_task.delay(batch_id, chunk)
+            continue
+        render_chunk(batch_id, chunk)
+        if progress:
+            progress(start + len(chunk), len(pending))
     return LetterBatch.objects.get(pk=batch_id)
 
 

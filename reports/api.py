@@ -4,7 +4,7 @@ and the dashboard's figures. Every endpoint is scoped to the user's municipality
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.utils import timezone
+from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,7 +13,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fhb.eligibility.rules import FIRST_YEAR
+from fhb.api.params import this_year, year_param
+from fhb.eligibility.rules import FIRST_YEAR, LAST_YEAR
+from fhb.errors import DomainError
 from fhb.permissions import HasPerm
 
 from . import services
@@ -62,9 +64,19 @@ class DeliveryCreateSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=FIRST_YEAR)
 
     def validate_year(self, value):
-        if value > timezone.localdate().year:
-            raise serializers.ValidationError("Året er ikke begyndt.")
+        try:
+            services.delivery_year_check(value)
+        except DomainError as exc:
+            raise serializers.ValidationError(exc.message) from None
         return value
+
+
+class DeliveryFilter(filters.FilterSet):
+    year = filters.NumberFilter(min_value=FIRST_YEAR, max_value=LAST_YEAR)
+
+    class Meta:
+        model = Delivery
+        fields = ["year", "status"]
 
 
 class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -73,7 +85,7 @@ class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     CPR numbers, for the reporting user only). A finished delivery never changes."""
 
     serializer_class = DeliverySerializer
-    filterset_fields = ["year", "status"]
+    filterset_class = DeliveryFilter
 
     def get_permissions(self):
         perm = "reports.deliver" if self.action == "create" else "reports.view_statistics"
@@ -133,13 +145,7 @@ YEAR_PARAM = OpenApiParameter("year", int, description="default: this year")
 
 
 def _year(request) -> int:
-    try:
-        year = int(request.query_params.get("year") or timezone.localdate().year)
-    except ValueError:
-        raise ValidationError({"year": "Skal være et årstal."}) from None
-    if year < FIRST_YEAR:
-        raise ValidationError({"year": f"Tidligst {FIRST_YEAR}."})
-    return year
+    return year_param(request, default=this_year())
 
 
 class MonthViewSet(viewsets.ViewSet):

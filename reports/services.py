@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fhb import background
+from fhb.eligibility.rules import FIRST_YEAR
+from fhb.errors import DomainError
 from fhb.models import Municipality, User
 
 from . import dst
@@ -39,16 +41,43 @@ def approved_month_count(municipality: Municipality, year: int) -> int:
     return MonthApproval.objects.filter(municipality=municipality, year=year).count()
 
 
-def delivery_create(*, municipality: Municipality, year: int, user: User | None, source: str) -> Delivery:
-    """Queue an export (web, API). One at a time per municipality and year."""
+class DeliveryBusy(DomainError):
+    """A delivery of the same municipality and year is queued or running."""
+
+    def __init__(self, running: Delivery):
+        super().__init__(
+            f"Indberetning #{running.pk} for {running.year} dannes allerede. Vent, til den er færdig, og prøv igen."
+        )
+        self.running = running
+
+
+def delivery_year_check(year: int) -> None:
+    """A delivery covers a year that has begun, from the first year fhb models."""
+    if year < FIRST_YEAR:
+        raise DomainError(f"Indberetninger dannes fra {FIRST_YEAR}.", field="year")
+    if year > timezone.localdate().year:
+        raise DomainError(f"Året {year} er ikke begyndt.", field="year")
+
+
+def delivery_create(
+    *, municipality: Municipality, year: int, user: User | None, source: str, output: Path | None = None
+) -> Delivery:
+    """Start an export: queued in the background (web, API), or run at once with its files
+    written to `output` (the command). One at a time per municipality and year, whatever starts
+    it: a request while one is queued or running gets that one (or, run at once, DeliveryBusy)."""
+    delivery_year_check(year)
     with transaction.atomic():
         Municipality.objects.select_for_update().get(pk=municipality.pk)
         running = Delivery.objects.filter(
             municipality=municipality, year=year, status__in=[Delivery.Status.QUEUED, Delivery.Status.RUNNING]
         ).first()
+        if running and output is not None:
+            raise DeliveryBusy(running)
         if running:
             return running
         delivery = Delivery.objects.create(municipality=municipality, year=year, requested_by=user, source=source)
+    if output is not None:
+        return delivery_run(delivery_id=delivery.pk, output=output)
     from .tasks import delivery_run_task
 
     transaction.on_commit(lambda: background.start(delivery_run_task, delivery.pk))

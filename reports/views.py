@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from fhb.eligibility.rules import FIRST_YEAR
+from fhb.errors import DomainError
 from fhb.permissions import StaffRequiredMixin
 
 from . import services
@@ -68,9 +69,13 @@ class DeliveryCreateView(StaffRequiredMixin, View):
 
     def post(self, request):
         year = _year(request)
-        delivery = services.delivery_create(
-            municipality=request.user.municipality, year=year, user=request.user, source=Delivery.Source.WEB
-        )
+        try:
+            delivery = services.delivery_create(
+                municipality=request.user.municipality, year=year, user=request.user, source=Delivery.Source.WEB
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(f"{reverse('statistics')}?aar={year}")
         return redirect("delivery-detail", pk=delivery.pk)
 
 

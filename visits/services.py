@@ -150,6 +150,7 @@ def visits_import(
         update_with_history(Visit, to_update, sorted(fields), user=user, reason="import", now=now)
         offers_follow_visits(to_create + to_update, user=user)
     result.created, result.updated = len(to_create), len(to_update)
+    result.municipalities = {v.municipality_id for v in (*to_create, *to_update)}
     if progress:
         progress(len(table.rows), len(table.rows))
     return result

@@ -12,9 +12,11 @@ from rest_framework.throttling import UserRateThrottle
 from fhb import cpr as cprlib
 from fhb import due, selectors, services
 from fhb.eligibility import EligibilityError
+from fhb.intake import risk_event_add
 from fhb.offers import default_as_of, offer_transition, offers_sync
 from fhb.permissions import HasPerm
 
+from .params import year_param
 from .serializers import (
     CitizenDetailSerializer,
     CitizenListSerializer,
@@ -107,8 +109,8 @@ class CitizenViewSet(viewsets.ReadOnlyModelViewSet):
         """The citizen's § 79 a groups with reasons, for `year` (default: this year and next)."""
         citizen = self.get_object()
         today = timezone.localdate()
-        year = request.query_params.get("year")
-        years = [int(year)] if year and year.isdigit() else [today.year, today.year + 1]
+        year = year_param(request)
+        years = [year] if year else [today.year, today.year + 1]
         services.citizen_access_log(
             user=request.user, citizens=citizen, endpoint="api:citizen-eligibility", purpose="API: målgrupper"
         )
@@ -138,7 +140,7 @@ class RiskEventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.risk_events_visible_to(self.request.user)
 
     def perform_create(self, serializer):
-        serializer.instance = services.risk_event_register(user=self.request.user, **serializer.validated_data)
+        serializer.instance, _ = risk_event_add(user=self.request.user, **serializer.validated_data)
 
 
 class RiskGroupViewSet(viewsets.ReadOnlyModelViewSet):
@@ -160,11 +162,9 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         queryset = due.offers_visible_to(self.request.user).select_related("citizen").order_by("birth_date", "id")
-        year = self.request.query_params.get("year")
+        year = year_param(self.request)
         if year:
-            if not year.isdigit():
-                raise ValidationError({"year": ["Skal være et årstal."]})
-            queryset = queryset.filter(year=int(year))
+            queryset = queryset.filter(year=year)
         return queryset
 
     @action(detail=False, methods=["get"])

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from ..law import SEL_79A_STK_1, SEL_79A_STK_2, SEL_79A_STK_3, SEL_79A_STK_4
 
 FIRST_YEAR = 2010
+# The last year fhb computes: far enough for any plan, near enough that every date in it exists.
+LAST_YEAR = 2099
 
 
 class EligibilityError(ValueError):
@@ -112,6 +114,8 @@ def rule_set_for(year: int, rule_sets: tuple[RuleSet, ...] = RULE_SETS) -> RuleS
             f"År {year} understøttes ikke: reglerne i § 79 a er modelleret fra {FIRST_YEAR}. "
             f"Vælg {FIRST_YEAR} eller senere."
         )
+    if year > LAST_YEAR:
+        raise EligibilityError(f"År {year} understøttes ikke: fhb regner på årene {FIRST_YEAR}–{LAST_YEAR}.")
     end = dt.date(year, 12, 31)
     candidates = [r for r in rule_sets if r.valid_from <= end]
     return max(candidates, key=lambda r: r.valid_from)

@@ -128,7 +128,7 @@ def citizens_import(
 
         parsed_cpr = None
         try:
-            parsed_cpr = cprlib.parse(require(raw["cpr"]))
+            parsed_cpr = cprlib.parse(require(raw["cpr"]), today=today)
         except (cprlib.InvalidCpr, InvalidValue) as exc:
             fail("cpr", str(exc))
         muni = municipalities.get(raw["municipality_code"].zfill(3) if raw["municipality_code"].isdigit() else "")
@@ -232,6 +232,7 @@ def _apply(rows: list[_Row], result: ImportResult, *, user: User | None, progres
         Citizen, to_update, sorted(changed_fields | {"updated_at"}), user=user, reason="import", now=now
     )
     result.created, result.updated = len(to_create), len(to_update)
+    result.municipalities = {c.municipality_id for c in (*to_create, *to_update)}
     if widowed:
         _register_widowed(widowed, user=user, now=now, new_ids={c.pk for c in to_create})
     if progress:

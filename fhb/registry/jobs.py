@@ -99,11 +99,11 @@ def import_job_run(*, job_id: int) -> ImportJob:
     job.finished_at = timezone.now()
     job.save()
     if job.status == ImportJob.Status.DONE and job.applied and (job.created or job.updated):
-        # New register data changes who is due: recompute this year's due list.
-        from ..tasks import offers_sync_task
+        # New register data changes who is due: this year's and next year's offers, as from the
+        # command line. (The quality standard governs one municipality's year.)
+        from ..tasks import offers_sync_soon
 
-        year = timezone.localdate().year
-        transaction.on_commit(lambda: offers_sync_task.delay(job.municipality_id, year))
+        offers_sync_soon({job.municipality_id})
     return job
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 
+from django.utils import timezone
+
 from .. import cpr as cprlib
 from ..models import Citizen, Municipality
 from .tables import InvalidValue, iter_chunks, require
@@ -13,6 +15,7 @@ class CitizenLookup:
     """Loads every citizen a file names in a few queries, then answers row by row."""
 
     def __init__(self, raw_numbers: list[str], *, municipality: Municipality | None, fields: tuple[str, ...]):
+        self.today = timezone.localdate()
         numbers = set()
         for raw in raw_numbers:
             with contextlib.suppress(cprlib.InvalidCpr):
@@ -26,7 +29,7 @@ class CitizenLookup:
     def find(self, raw: str) -> Citizen:
         """The citizen, or InvalidValue with the reason (invalid, unknown, in several municipalities)."""
         try:
-            number = cprlib.normalise(require(raw))
+            number = cprlib.normalise(require(raw), today=self.today)
         except cprlib.InvalidCpr as exc:
             raise InvalidValue(str(exc)) from None
         matches = self.by_cpr.get(number, [])

@@ -250,6 +250,8 @@ def hospital_notifications_import(
                 result.updated += 1
             else:
                 result.unchanged += 1
+    if result.created or result.updated:
+        result.municipalities = {citizen.municipality_id for _, citizen, _ in actions}
     result.errors.sort(key=lambda e: e.row)
     if progress:
         progress(len(messages), len(messages))

@@ -121,6 +121,8 @@ def risk_events_import(
         insert_with_history(RiskEvent, to_create, user=user, reason="import", now=now)
         update_with_history(RiskEvent, to_update, sorted(fields), user=user, reason="import", now=now)
         result.created, result.updated = len(to_create), len(to_update)
+        if to_create or to_update:
+            result.municipalities = {citizen.municipality_id for _line, citizen, *_ in parsed}
     if progress:
         progress(total, total)
     return result

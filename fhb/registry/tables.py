@@ -38,6 +38,8 @@ class ImportResult:
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
     applied: bool = True  # False when --strict refused the whole file
+    # The municipalities whose data the import changed: their offers are recomputed afterwards.
+    municipalities: set[int] = field(default_factory=set)
 
     @property
     def summary(self) -> str:

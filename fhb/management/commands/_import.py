@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from fhb.models import Municipality
 from fhb.registry import ImportFileError
 from fhb.registry.tables import write_error_report
+from fhb.tasks import offers_sync_soon
 
 
 class ImportCommand(BaseCommand):
@@ -44,6 +45,8 @@ class ImportCommand(BaseCommand):
                 write_error_report(result.errors, out)
         if not result.applied:
             self.stderr.write("--strict: nothing was applied because some rows are invalid")
+        elif result.created or result.updated:
+            offers_sync_soon(result.municipalities)  # as after an upload: this year's and next year's offers
         self.stdout.write(result.summary)
         if result.exit_code:
             sys.stdout.flush()

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from fhb.registry import ImportFileError, quality_standard_import
+from fhb.tasks import offers_sync_soon
 
 
 class Command(BaseCommand):
@@ -23,4 +24,5 @@ class Command(BaseCommand):
             result = quality_standard_import(data=data)
         except ImportFileError as exc:
             raise CommandError(f"{path}: {exc}", returncode=2) from None
+        offers_sync_soon({result.standard.municipality_id})  # as after an upload
         self.stdout.write(result.summary)

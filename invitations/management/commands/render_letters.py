@@ -21,10 +21,8 @@ class Command(BaseCommand):
             raise CommandError("Ukendt brevrunde.", returncode=2)
         if batch.status not in (BatchStatus.APPROVED, BatchStatus.RENDERING, BatchStatus.FAILED):
             raise CommandError(f"Brevrunden er {batch.get_status_display().lower()}.", returncode=2)
-        LetterBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RENDERING, message="")
-        pending = list(batch.letters.filter(sha256="").order_by("id").values_list("id", flat=True))
-        for start in range(0, len(pending), batches.CHUNK):
-            batches.render_chunk(batch.pk, pending[start : start + batches.CHUNK])
-            self.stdout.write(f"{min(start + batches.CHUNK, len(pending))}/{len(pending)}")
-        batch = batches.batch_finish(batch.pk)
+        # The same service as approval and the page's "resume": here, chunk by chunk in this process.
+        batch = batches.batch_render(
+            batch.pk, inline=True, progress=lambda done, total: self.stdout.write(f"{done}/{total}")
+        )
         self.stdout.write(f"batch {batch.pk}: {batch.get_status_display()}")

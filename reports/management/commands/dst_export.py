@@ -9,9 +9,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from fhb.eligibility import EligibilityError, rule_set_for
+from fhb.errors import DomainError
 from fhb.models import Municipality
 from reports.models import Delivery
-from reports.services import delivery_run, file_names
+from reports.services import delivery_create, file_names
 
 
 class Command(BaseCommand):
@@ -40,8 +41,12 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"--output {output}: {exc.strerror}", returncode=2) from None
 
-        delivery = Delivery.objects.create(municipality=municipality, year=year, source=Delivery.Source.COMMAND)
-        delivery = delivery_run(delivery_id=delivery.pk, output=output)
+        try:  # the same service and lock as the web page and the API
+            delivery = delivery_create(
+                municipality=municipality, year=year, user=None, source=Delivery.Source.COMMAND, output=output
+            )
+        except DomainError as exc:
+            raise CommandError(f"--year {year}: {exc.message}", returncode=2) from None
         summary = delivery.summary
         names = file_names(municipality, year)
         self.stdout.write(
