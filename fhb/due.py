@@ -3,8 +3,6 @@ month of birthday, and exports (CSV, XLSX). Shared by the web page, the API and 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 
 import django_filters
@@ -13,6 +11,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext_lazy as _
 
+from .exports import csv_bytes, xlsx_bytes
 from .forms import DkfdsForm
 from .law import TARGET_GROUP_LABELS
 from .models import District, InvitationKind, Offer, OfferStatus, Role, User
@@ -144,22 +143,8 @@ def export_rows(queryset: QuerySet[Offer]):
 
 
 def export_csv(queryset: QuerySet[Offer]) -> bytes:
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_HEADER)
-    writer.writerows(export_rows(queryset))
-    return out.getvalue().encode("utf-8")
+    return csv_bytes(EXPORT_HEADER, export_rows(queryset))
 
 
 def export_xlsx(queryset: QuerySet[Offer]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Målgrupper")
-    sheet.append(EXPORT_HEADER)
-    for row in export_rows(queryset):
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes("Målgrupper", EXPORT_HEADER, export_rows(queryset))

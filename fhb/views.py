@@ -17,6 +17,7 @@ from django.views import View
 from . import selectors, services
 from .eligibility.rules import FIRST_YEAR
 from .errors import DomainError
+from .exports import csv_bytes
 from .forms import CitizenSearchForm, ImportUploadForm, OfferStatusForm, ReferralForm, RiskEventForm
 from .intake import risk_event_add
 from .models import ImportJob, OfferStatus
@@ -184,11 +185,12 @@ class CitizenAccessLogView(StaffRequiredMixin, View):
         )
         page = paginate(selectors.citizen_accesses(citizen=citizen), request, 100)
         if request.GET.get("format") == "csv":
-            out = io.StringIO()
-            out.write("tidspunkt;medarbejder;side;formål\n")
-            for access in selectors.citizen_accesses(citizen=citizen):
-                out.write(f"{access.accessed_at.isoformat()};{access.user};{access.endpoint_label};{access.purpose}\n")
-            response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+            rows = (
+                [access.accessed_at.isoformat(), str(access.user), access.endpoint_label, access.purpose]
+                for access in selectors.citizen_accesses(citizen=citizen)
+            )
+            content = csv_bytes(["tidspunkt", "medarbejder", "side", "formål"], rows)
+            response = HttpResponse(content, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="opslagslog-borger-{citizen.pk}.csv"'
             return response
         page_range = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)

@@ -8,7 +8,6 @@ made once at approval inside one transaction, and rendering skips letters that a
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from fhb import background
 from fhb.errors import DomainError
+from fhb.exports import SafeCsvWriter
 from fhb.models import Citizen, InvitationKind, Municipality, Offer, OfferStatus, Role, User
 from fhb.offers import ALLOWED, LETTER_PRIORITY, Move, offer_transition, offers_move
 from fhb.registry.bulk import insert_with_history, update_values
@@ -708,9 +708,9 @@ def manifest_json(batch: LetterBatch, rows: list[dict]) -> bytes:
 
 def manifest_csv(rows: list[dict]) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=MANIFEST_FIELDS, delimiter=";", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = SafeCsvWriter(out, delimiter=";", lineterminator="\n")
+    writer.writerow(MANIFEST_FIELDS)
+    writer.writerows([row[f] for f in MANIFEST_FIELDS] for row in rows)
     return out.getvalue().encode()
 
 

@@ -8,6 +8,8 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from ..exports import SafeCsvWriter
+
 Progress = Callable[[int, int], None]
 
 
@@ -54,7 +56,7 @@ ERROR_REPORT_HEADER = ["row", "column", "value", "reason"]
 
 
 def write_error_report(errors: list[RowError], out: io.TextIOBase) -> None:
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer = SafeCsvWriter(out, delimiter=";", lineterminator="\n")
     writer.writerow(ERROR_REPORT_HEADER)
     for error in errors:
         writer.writerow([error.row, error.column, error.value, error.reason])
