@@ -5,7 +5,11 @@ The municipality writes the text (LetterTemplate: a heading and a body with fiel
 address in the window of a C5/C65 window envelope (left window, 20 mm from the left, 50 mm from the
 top), the date, the consultant and how to move or decline. The body is rendered by a Django
 template engine with the default filters and a safe subset of the tags, and only plain values in
-its context, so an admin's template cannot reach the database or the server.
+its context, so an admin's template cannot reach the database or the server. The text is text:
+besides the fields, only a few formatting marks (<strong>, <em>, <u>, lists) are kept, without
+attributes — no link, image, style or script — checked when it is saved and cleaned with nh3 when
+it is rendered, so neither an admin's text nor a citizen's name can make WeasyPrint fetch anything
+(and fhb.pdf lets it fetch nothing anyway).
 
 WeasyPrint is fastest when many letters are one document (fonts are subset once): `letters_html`
 makes one HTML document of many letters, each starting on a new page with an anchor the splitter
@@ -15,10 +19,13 @@ finds them by.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import nh3
 from django.template import Context, Engine, Library, TemplateSyntaxError, defaultfilters, defaulttags
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
+from django.utils.safestring import SafeString, mark_safe
 
 from fhb.models import InvitationKind, Municipality
 
@@ -108,9 +115,32 @@ def danish_date(day: dt.date, *, weekday: bool = True) -> str:
     return f"{WEEKDAYS[day.weekday()]} {text}" if weekday else text
 
 
+# The formatting a letter text may use; everything else is text.
+FORMATTING_TAGS = frozenset({"strong", "em", "b", "i", "u", "ul", "ol", "li", "p", "br"})
+_TAG = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9-]*)")
+
+
 def check_template(text: str) -> None:
-    """Raise TemplateSyntaxError (with the reason) for a template that cannot render."""
+    """Raise TemplateSyntaxError (with the reason) for a template that cannot render, or that uses
+    HTML beyond the formatting marks."""
     ENGINE.from_string(text)
+    refused = sorted({m.lower() for m in _TAG.findall(text)} - FORMATTING_TAGS)
+    if refused:
+        shown = ", ".join(f"<{tag}>" for tag in refused)
+        raise TemplateSyntaxError(
+            f"{shown} er ikke tilladt i en brevtekst. Brug almindelig tekst, felterne og højst "
+            "<strong>, <em>, <u> og lister (<ul>, <ol>, <li>)."
+        )
+
+
+def clean_body(html: str) -> str:
+    """The formatting marks, without attributes; any other markup goes, its text stays."""
+    return nh3.clean(html, tags=set(FORMATTING_TAGS), attributes={}, url_schemes=set(), link_rel=None)
+
+
+def clean_line(html: str) -> str:
+    """Text only (a heading): every tag goes, the text is escaped."""
+    return nh3.clean(html, tags=set(), attributes={}, url_schemes=set(), link_rel=None)
 
 
 def render_text(text: str, fields: dict) -> str:
@@ -155,9 +185,12 @@ def fields_for(*, citizen, municipality, consultant=None, starts_at=None, event=
     return fields
 
 
-def letter_block(*, anchor: str, subject: str, body: str, fields: dict, recipient, municipality, letter_date) -> str:
-    """One letter's HTML (a page of its own)."""
-    body_html = linebreaks(render_text(body, fields), autoescape=False)
+def letter_block(
+    *, anchor: str, subject: str, body: str, fields: dict, recipient, municipality, letter_date
+) -> SafeString:
+    """One letter's HTML (a page of its own). Built from escaped values and the cleaned text only,
+    so it is safe to show as HTML (the editor's preview) and to render (WeasyPrint)."""
+    body_html = clean_body(linebreaks(render_text(body, fields), autoescape=False))
     address = "<br>".join(
         escape(line)
         for line in (
@@ -173,15 +206,15 @@ def letter_block(*, anchor: str, subject: str, body: str, fields: dict, recipien
             f"<p><strong>Din kontaktperson</strong><br>{escape(fields['konsulent'])}<br>"
             f"Direkte telefon {escape(fields['konsulent_telefon'])}</p>"
         )
-    return f"""<section class="letter" id="{anchor}">
+    return mark_safe(f"""<section class="letter" id="{escape(anchor)}">
 <header class="head"><div class="logo">{escape(municipality.name)}</div>
 <div class="sender">{sender}<br>Telefon {escape(municipality.phone or "")}</div></header>
 <div class="window"><div class="return">{escape(municipality.name)} · Forebyggende hjemmebesøg</div>{address}</div>
 <aside class="meta"><p>{danish_date(letter_date, weekday=False).capitalize()}</p>{contact}</aside>
-<h1>{render_text(subject, fields)}</h1>
+<h1>{clean_line(render_text(subject, fields))}</h1>
 <div class="body">{body_html}</div>
 <footer>Forebyggende hjemmebesøg efter servicelovens § 79 a · {escape(municipality.name)}</footer>
-</section>"""
+</section>""")
 
 
 LETTER_CSS = """
