@@ -1,5 +1,6 @@
-"""Django admin for technical administrators. CPR numbers are masked in lists; the access log is
-read-only (append-only by design)."""
+"""Django admin for the operator's superusers (fhb/admin_site.py). CPR numbers are masked in lists;
+the access log is read-only (append-only by design); every citizen whose data a page shows is
+written to the access log, as in the app."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
@@ -17,6 +18,7 @@ from .models import (
     Team,
     User,
 )
+from .services import citizen_access_log
 
 
 @admin.register(Municipality)
@@ -44,8 +46,44 @@ class FhbUserAdmin(UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("fhb", {"fields": ["municipality", "team", "role", "title", "phone"]}))
 
 
+class AccessLoggedAdmin:
+    """Writes who looked at which citizens: each citizen on a list page, the one a page shows."""
+
+    @staticmethod
+    def citizen_of(obj) -> Citizen:
+        return obj if isinstance(obj, Citizen) else obj.citizen
+
+    def _log(self, request, objects, purpose: str) -> None:
+        citizens = {c.pk: c for c in (self.citizen_of(o) for o in objects) if c is not None}
+        if citizens:
+            citizen_access_log(
+                user=request.user, citizens=list(citizens.values()), endpoint=request.path, purpose=purpose
+            )
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            self._log(request, changelist.result_list, "Drift (admin): liste")
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = self.get_object(request, object_id)
+        if obj is not None and getattr(response, "status_code", 200) == 200:
+            self._log(request, [obj], "Drift (admin): visning")
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            self._log(request, [obj], "Drift (admin): historik")
+        return response
+
+
 @admin.register(Citizen)
-class CitizenAdmin(SimpleHistoryAdmin):
+class CitizenAdmin(AccessLoggedAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "municipality", "birth_date", "postal_code"]
     list_filter = ["municipality"]
     search_fields = ["last_name", "first_name"]
@@ -61,7 +99,7 @@ class RiskGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(RiskEvent)
-class RiskEventAdmin(SimpleHistoryAdmin):
+class RiskEventAdmin(AccessLoggedAdmin, SimpleHistoryAdmin):
     list_display = ["citizen", "risk_group", "registered_on", "source"]
     list_filter = ["risk_group", "source"]
     raw_id_fields = ["citizen", "created_by"]
@@ -74,7 +112,7 @@ class QualityStandardAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CitizenAccess)
-class CitizenAccessAdmin(admin.ModelAdmin):
+class CitizenAccessAdmin(AccessLoggedAdmin, admin.ModelAdmin):
     list_display = ["accessed_at", "user", "citizen", "endpoint", "purpose"]
     list_filter = ["endpoint"]
     raw_id_fields = ["citizen", "user"]

@@ -356,7 +356,7 @@ def demo_seed(*, today: dt.date, citizens: int = 20_000, seed: int = 79) -> dict
         user.municipality, user.team = municipality, team
         user.email = f"{username}@demo.invalid"
         user.phone = f"89 70 1{rng.randint(100, 999)}"
-        user.is_staff = role == Role.MUNICIPALITY_ADMIN
+        user.is_staff = False  # the Django admin is for the operator's superusers, not for municipal staff
         if created:
             user.set_password(DEMO_PASSWORD)
         user.save()

@@ -16,7 +16,9 @@ class IsMunicipalityStaff(BasePermission):
         return bool(request.user and request.user.is_authenticated and is_staff_member(request.user))
 
 
-def HasPerm(perm: str):  # noqa: N802 - reads like a class in permission_classes
+def HasPerm(perm: str, object_perm: str | None = None):  # noqa: N802 - reads like a class in permission_classes
+    """`perm` for the request (a role), `object_perm` (default `perm`) for the object it acts on."""
+
     class _HasPerm(BasePermission):
         message = "Din rolle giver ikke adgang til denne handling."
 
@@ -24,7 +26,7 @@ def HasPerm(perm: str):  # noqa: N802 - reads like a class in permission_classes
             return request.user.has_perm(perm)
 
         def has_object_permission(self, request, view, obj) -> bool:
-            return request.user.has_perm(perm, obj)
+            return request.user.has_perm(object_perm or perm, obj)
 
     _HasPerm.__name__ = f"HasPerm[{perm}]"
     return _HasPerm

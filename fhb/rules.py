@@ -28,14 +28,21 @@ is_municipality_admin = _role(Role.MUNICIPALITY_ADMIN)
 
 @rules.predicate
 def same_municipality(user, obj) -> bool:
+    """The object belongs to the user's municipality. Asked without an object (as the Django admin
+    asks whether a user may see a whole model) the answer is no: the rule does not hold for every
+    object. A view that lists objects asks a role-level permission instead (below: the plural ones)
+    and takes its rows from a selector, which applies the boundary."""
     if obj is None:
-        return True
+        return False
     municipality_id = getattr(obj, "municipality_id", None)
     if municipality_id is None and hasattr(obj, "citizen"):
         municipality_id = obj.citizen.municipality_id
     return municipality_id is not None and municipality_id == user.municipality_id
 
 
+rules.add_perm("fhb.view_citizens", is_staff_member)
+rules.add_perm("fhb.add_riskevents", is_staff_member)
+rules.add_perm("fhb.view_citizenaccesses", is_municipality_admin)
 rules.add_perm("fhb.view_citizen", is_staff_member & same_municipality)
 rules.add_perm("fhb.add_riskevent", is_staff_member & same_municipality)
 rules.add_perm("fhb.view_riskevent", is_staff_member & same_municipality)

@@ -86,7 +86,7 @@ class CitizenListView(StaffRequiredMixin, View):
 
 
 class CitizenDetailView(StaffRequiredMixin, View):
-    permission_required = "fhb.view_citizen"
+    permission_required = "fhb.view_citizens"
 
     def get_citizen(self, request, pk):
         return get_object_or_404(selectors.citizens_visible_to(request.user).select_related("municipality"), pk=pk)
@@ -176,7 +176,7 @@ def _history_rows(citizen, limit: int = 30):
 class CitizenAccessLogView(StaffRequiredMixin, View):
     """Who looked at this citizen's data, when and why (for a citizen's request of access)."""
 
-    permission_required = "fhb.view_citizenaccess"
+    permission_required = "fhb.view_citizenaccesses"
 
     def get(self, request, pk):
         citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
@@ -257,7 +257,7 @@ class ReferralView(StaffRequiredMixin, View):
     """Intake: a concern referral or self-referral taken by phone or letter becomes a risk event,
     and the citizen is put on this year's due list at once when that makes them eligible."""
 
-    permission_required = "fhb.add_riskevent"
+    permission_required = "fhb.add_riskevents"
 
     def get(self, request, pk, form=None):
         citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)

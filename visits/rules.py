@@ -6,6 +6,7 @@ import rules
 from fhb.rules import is_consultant, is_municipality_admin, is_team_leader, same_municipality
 
 rules.add_perm("visits.add_visit", is_consultant | is_team_leader)
+rules.add_perm("visits.view_notes", is_consultant | is_team_leader)
 rules.add_perm("visits.view_note", (is_consultant | is_team_leader) & same_municipality)
 # Bookings, follow-ups and collective events are the consultants' and team leaders' work; a
 # municipality admin may look at the event list but changes nothing.

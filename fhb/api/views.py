@@ -84,7 +84,7 @@ class CitizenViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(citizen).data)
 
     @extend_schema(request=ReferralSerializer, responses=ReferralResultSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[HasPerm("fhb.add_riskevent")])
+    @action(detail=True, methods=["post"], permission_classes=[HasPerm("fhb.add_riskevents", "fhb.add_riskevent")])
     def referral(self, request, pk=None):
         """Intake: register a concern referral or self-referral. It becomes a risk event, and the
         citizen's offer for this year is created or refreshed at once."""
