@@ -27,4 +27,4 @@ RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/bu
  && rm -rf /app/node_modules /tmp/build.sqlite3
 USER fhb
 EXPOSE 8000
-CMD ["gunicorn", "fhb.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "fhb.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]

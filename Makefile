@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo test test-unit test-integration test-dates lint bench browser messages clean
+.PHONY: install demo test test-unit test-integration test-dates lint bench bench-smoke browser messages clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -68,6 +68,14 @@ lint:
 
 bench: install
 	$(PY) bench/run.py
+
+# Every benchmark at a small scale, so none can rot (CI runs it): the same code, a few seconds each.
+bench-smoke: install
+	cd bench && ../$(PY) import_citizens.py --rows 2000
+	cd bench && ../$(PY) eligibility.py --citizens 20000
+	cd bench && ../$(PY) dst_export.py --visits 20000 --citizens 6000
+	cd bench && ../$(PY) dst_counts_writes.py --saves 20 --copy-rows 2000
+	cd bench && ../$(PY) letters.py --letters 60 --workers 1
 
 # Needs gettext (apt-get install gettext); the compiled .mo files are committed.
 messages:

@@ -7,6 +7,7 @@ On the 1,000,000-visit database bench/dst_export.py builds: 300 visits saved one
 with the triggers and with them disabled. Everything it writes is rolled back.
 """
 
+import argparse
 import datetime as dt
 import random
 import statistics
@@ -16,6 +17,10 @@ from _setup import reuse_database
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--saves", type=int, default=300, help="visits saved (and updated) one at a time")
+    parser.add_argument("--copy-rows", type=int, default=100_000, help="visits in the COPY")
+    args = parser.parse_args()
     reuse_database("fhb_bench_dst")
     from django.db import connection, transaction
 
@@ -38,7 +43,7 @@ def main() -> None:
             with connection.cursor() as cursor:
                 if not triggers:
                     cursor.execute("ALTER TABLE visits_visit DISABLE TRIGGER USER")
-                for _ in range(300):
+                for _ in range(args.saves):
                     day = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 364))
                     started = time.perf_counter()
                     with transaction.atomic():  # a savepoint: one save, as in the app
@@ -64,7 +69,7 @@ def main() -> None:
                 columns += "is_draft, version, source, created_at, updated_at"
                 now = dt.datetime.now(dt.UTC)
                 with cursor.cursor.copy(f"COPY visits_visit ({columns}) FROM STDIN") as copy:
-                    for _ in range(100_000):
+                    for _ in range(args.copy_rows):
                         day = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 364))
                         copy.write_row(
                             [municipality.pk, rng.choice(citizens), "home_visit", "completed", day, "", "", "[]",
@@ -77,10 +82,10 @@ def main() -> None:
     for triggers in (True, False):
         label = "with the triggers   " if triggers else "triggers disabled   "
         insert_ms, update_ms = one_by_one(triggers)
-        print(f"{label} one visit saved: {insert_ms:.2f} ms, updated: {update_ms:.2f} ms (medians of 300)")
+        print(f"{label} one visit saved: {insert_ms:.2f} ms, updated: {update_ms:.2f} ms (medians of {args.saves})")
     for triggers in (True, False):
         label = "with the triggers   " if triggers else "triggers disabled   "
-        print(f"{label} 100,000 visits by COPY: {bulk(triggers):.1f} s")
+        print(f"{label} {args.copy_rows:,} visits by COPY: {bulk(triggers):.1f} s")
 
 
 if __name__ == "__main__":

@@ -100,12 +100,13 @@ def build(citizens: int, year: int, rng: random.Random) -> None:
         cursor.execute("SELECT id, birth_date FROM fhb_citizen WHERE birth_date > %s", [dt.date(year - 83, 1, 1)])
         candidates = cursor.fetchall()
         with cursor.cursor.copy(
-            "COPY fhb_riskevent (citizen_id, risk_group_id, registered_on, source, note, created_at) FROM STDIN"
+            "COPY fhb_riskevent (citizen_id, risk_group_id, registered_on, source, note, referrer, external_ref,"
+            " created_at) FROM STDIN"
         ) as copy:
             for citizen_id, _birth in candidates:
                 if rng.random() < 0.06:
                     day = today + dt.timedelta(days=rng.randint(-540, 360))
-                    copy.write_row([citizen_id, rng.choice(group_ids), day, "registry", "", now])
+                    copy.write_row([citizen_id, rng.choice(group_ids), day, "registry", "", "", "", now])
         cursor.execute("VACUUM ANALYZE fhb_citizen")
         cursor.execute("VACUUM ANALYZE fhb_riskevent")
 

@@ -149,3 +149,27 @@ def test_login_lockout_after_five_failures(client, db):
     assert "spærret" in locked.content.decode()
     assert "_auth_user_id" not in client.session
     assert user.pk  # the account itself is untouched
+
+
+def test_good_logins_to_one_account_never_clear_guesses_at_another(client, db):
+    UserFactory(username="teamleder")
+    UserFactory(username="konsulent1")
+    for _ in range(4):
+        client.post(reverse("login"), {"username": "teamleder", "password": "wrong"})
+        ok = client.post(reverse("login"), {"username": "konsulent1", "password": "a-long-test-password"})
+        assert ok.status_code == 302
+        client.logout()
+    client.post(reverse("login"), {"username": "teamleder", "password": "wrong"})  # the fifth
+    locked = client.post(reverse("login"), {"username": "teamleder", "password": "a-long-test-password"})
+    assert locked.status_code == 429 and "_auth_user_id" not in client.session
+
+
+def test_a_good_login_forgets_the_users_own_mistakes(client, db):
+    UserFactory(username="mette")
+    for _ in range(4):
+        client.post(reverse("login"), {"username": "mette", "password": "wrong"})
+    assert client.post(reverse("login"), {"username": "mette", "password": "a-long-test-password"}).status_code == 302
+    client.logout()
+    for _ in range(4):
+        client.post(reverse("login"), {"username": "mette", "password": "wrong"})
+    assert client.post(reverse("login"), {"username": "mette", "password": "a-long-test-password"}).status_code == 302
