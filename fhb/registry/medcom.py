@@ -42,7 +42,7 @@ class MessageError(ValueError):
 
 def read_messages(data: bytes | str) -> list[dict]:
     """The message Bundles in a file, in order."""
-    text = decode(data).strip()
+    text = decode(data, kind="JSON").strip()
     if not text:
         raise ImportFileError("Filen er tom.")
     try:

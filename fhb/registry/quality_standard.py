@@ -36,7 +36,7 @@ def quality_standard_import(
     """Create or replace a municipality's standard for a year. Every problem in the document is
     reported at once (as `field: reason`); nothing is stored unless the whole document is valid."""
     try:
-        doc = json.loads(decode(data))
+        doc = json.loads(decode(data, kind="JSON"))
     except json.JSONDecodeError as exc:
         raise ImportFileError(
             f"Filen er ikke gyldig JSON (linje {exc.lineno}, kolonne {exc.colno}: {exc.msg})."

@@ -21,12 +21,24 @@ class InvalidValue(ValueError):
     """One cell's value is invalid; the message is the reason, in Danish."""
 
 
+# How much of a rejected value an error repeats: enough to find it, never a whole 100 KB cell.
+ECHO_LIMIT = 80
+
+
+def echo(value) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= ECHO_LIMIT else f"{text[:ECHO_LIMIT]}… ({len(text):,} tegn)".replace(",", ".")
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
     row: int  # the line number in the file; the header is line 1
     column: str
     value: str
     reason: str
+
+    def __post_init__(self):
+        object.__setattr__(self, "value", echo(self.value))
 
     def as_text(self) -> str:
         return f"række {self.row}, kolonne {self.column}: {self.reason} (værdi: {self.value!r})"
@@ -62,14 +74,15 @@ def write_error_report(errors: list[RowError], out: io.TextIOBase) -> None:
         writer.writerow([error.row, error.column, error.value, error.reason])
 
 
-def decode(data: bytes | str) -> str:
+def decode(data: bytes | str, *, kind: str = "CSV") -> str:
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            f"Filen er ikke UTF-8 (ugyldig byte ved position {exc.start}). Gem den som CSV UTF-8 og prøv igen."
+            f"Filen er ikke UTF-8 (ugyldig byte ved position {exc.start}). "
+            + ("Gem den som CSV UTF-8 og prøv igen." if kind == "CSV" else "Gem den med tegnsættet UTF-8 og prøv igen.")
         ) from None
 
 

@@ -205,3 +205,19 @@ def test_same_cpr_in_two_municipalities_are_two_records(db, capsys, write):
 def test_civil_status_dead_without_death_column_sets_death_date(db, capsys, write):
     run_command(capsys, "import_citizens", write(f"{HEADER};civil_status;civil_status_date\n{ROW_A};D;2026-01-05\n"))
     assert Citizen.objects.get().deceased_on == dt.date(2026, 1, 5)
+
+
+def test_an_error_repeats_at_most_the_start_of_a_huge_cell(db, capsys, write):
+    huge = "x" * 100_000
+    run = run_command(
+        capsys, "import_citizens", write(f"{HEADER}\n010149-1235;Inger;Jensen;Testvej 1;{huge};By;101;1\n")
+    )
+    assert run.code == 1 and len(run.err) < 400
+    assert "x" * 80 + "… (100.000 tegn)" in run.err
+
+
+def test_a_json_file_that_is_not_utf8_is_not_told_to_be_csv(db, capsys, tmp_path):
+    path = tmp_path / "standard.json"
+    path.write_bytes('{"municipality_code": "101", "year": 2026, "note": "Ærø"}'.encode("latin-1"))
+    run = run_command(capsys, "import_quality_standard", str(path))
+    assert run.code == 2 and "Gem den med tegnsættet UTF-8" in run.err and "CSV" not in run.err
