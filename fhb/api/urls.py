@@ -7,7 +7,15 @@ from visits.api import BookingViewSet, EventViewSet, FollowUpViewSet, Registrati
 
 from .views import CitizenViewSet, HospitalNotificationViewSet, OfferViewSet, RiskEventViewSet, RiskGroupViewSet
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """No `.json` suffix routes: the custom actions do not take a `format` argument (they answered
+    500), and the format is chosen by the Accept header or `?format=`."""
+
+    include_format_suffixes = False
+
+
+router = Router()
 router.register("citizens", CitizenViewSet, basename="citizen")
 router.register("risk-events", RiskEventViewSet, basename="riskevent")
 router.register("risk-groups", RiskGroupViewSet, basename="riskgroup")
