@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from fhb.api.access import AccessLoggedMixin
 from fhb.errors import DomainError
 from fhb.models import InvitationKind, OfferStatus, User
 from fhb.permissions import HasPerm
@@ -146,11 +147,13 @@ class LetterBatchViewSet(viewsets.ReadOnlyModelViewSet):
         return FileResponse(handle, as_attachment=True, filename=name)
 
 
-class LetterViewSet(viewsets.ReadOnlyModelViewSet):
+class LetterViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
     """Letters of sent batches. GET {id}/slots/ lists the next free times for the citizen;
     POST {id}/respond/ registers accept / move / decline / no answer (moving, and accepting an open
     letter, need `starts_at` and `consultant` from the free times). GET call-list/ lists open-letter
     non-responders."""
+
+    access_purpose = "API: breve"
 
     serializer_class = LetterSerializer
     permission_classes = [HasPerm("invitations.respond")]

@@ -13,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from fhb import selectors, services
+from fhb.api.access import AccessLoggedMixin
 from fhb.law import TARGET_GROUP_CHOICES
 from fhb.models import Citizen, User
 from fhb.permissions import HasPerm
@@ -147,10 +148,12 @@ def _screenings_in(data: dict) -> dict | None:
     return {s["kind"]: s["values"] for s in data.pop("screenings")}
 
 
-class VisitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class VisitViewSet(AccessLoggedMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Visits and contacts of your municipality's citizens. Filter with `citizen`. POST records one
     (consultants and team leaders) with its screenings and agreed follow-ups, all or nothing; PATCH
     with `version` edits one and fails with a 400 if a colleague has saved a newer version."""
+
+    access_purpose = "API: besøg med noter og screeninger"
 
     serializer_class = VisitSerializer
     filterset_fields = ["citizen", "kind", "outcome", "is_draft"]
@@ -194,10 +197,12 @@ class FollowUpCloseSerializer(serializers.Serializer):
     )
 
 
-class FollowUpViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class FollowUpViewSet(AccessLoggedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Follow-ups: referrals, hand-overs (with consent) and new visits or contacts by a date.
     Filter with `citizen`, `status`, `assigned_to`, `kind`. POST adds one outside a visit;
     POST {id}/close/ marks it done or cancelled."""
+
+    access_purpose = "API: opfølgninger"
 
     serializer_class = FollowUpSerializer
     filterset_fields = ["citizen", "status", "assigned_to", "kind"]
@@ -253,10 +258,12 @@ class BookingCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
-class BookingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class BookingViewSet(AccessLoggedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Booked visits: a consultant's calendar. Filter with `consultant`, `citizen`, `status`, and
     `date` (one day) or `from`/`to` (the agenda). POST books (refused if it overlaps the
     consultant's other bookings); POST {id}/cancel/ cancels and moves the offer back."""
+
+    access_purpose = "API: bookinger"
 
     serializer_class = BookingSerializer
     filterset_fields = ["consultant", "citizen", "status"]
@@ -398,10 +405,12 @@ class RespondSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-class RegistrationViewSet(viewsets.ReadOnlyModelViewSet):
+class RegistrationViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
     """Who is on an event's list, and their answers. Filter with `event`, `citizen`, `status`.
     POST {id}/respond/ with `register`, `decline` (the citizen is then offered an individual
     visit, BEK 716/2019 § 2), `check_in` (on the day: recorded as a visit) or `no_show`."""
+
+    access_purpose = "API: tilmeldinger til arrangementer"
 
     serializer_class = RegistrationSerializer
     filterset_fields = ["event", "citizen", "status"]

@@ -16,6 +16,7 @@ from fhb.intake import risk_event_add
 from fhb.offers import default_as_of, offer_transition, offers_sync
 from fhb.permissions import HasPerm
 
+from .access import AccessLoggedMixin
 from .params import year_param
 from .serializers import (
     CitizenDetailSerializer,
@@ -130,8 +131,10 @@ class CitizenViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(EligibilitySerializer(out, many=True).data)
 
 
-class RiskEventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class RiskEventViewSet(AccessLoggedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Risk events (§ 79 a stk. 4) of your municipality's citizens; POST registers a new one."""
+
+    access_purpose = "API: risikohændelser"
 
     serializer_class = RiskEventSerializer
     filterset_fields = ["citizen", "source"]
@@ -153,9 +156,11 @@ class RiskGroupViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.risk_groups_visible_to(self.request.user)
 
 
-class OfferViewSet(viewsets.ReadOnlyModelViewSet):
+class OfferViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
     """Offers per citizen and year (the due list). Filter with `year`, `group`, `status`,
     `letter_kind`, `postal_code`, `district`, `consultant`, `not_invited`."""
+
+    access_purpose = "API: tilbud"
 
     serializer_class = OfferSerializer
     filterset_class = due.OfferFilter
