@@ -95,14 +95,19 @@ class BatchDetailView(StaffRequiredMixin, View):
         batch = get_object_or_404(_batches(request).select_related("event"), pk=pk)
         if request.htmx and request.GET.get("status"):
             return render(request, "invitations/_batch_status.html", {"batch": batch})
-        letters = batch.letters.select_related("citizen", "consultant").order_by("starts_at", "citizen__last_name")
+        letters = list(
+            batch.letters.select_related("citizen", "consultant").order_by("starts_at", "citizen__last_name")[:200]
+        )
+        citizen_access_log(
+            user=request.user, citizens=[x.citizen for x in letters], endpoint=request.path, purpose="Brevrunde: breve"
+        )
         return render(
             request,
             "invitations/batch_detail.html",
             {
                 "batch": batch,
                 "plan": batch.plan,
-                "letters": letters[:200],
+                "letters": letters,
                 "letters_count": batch.letters.count(),
                 "group_kinds": [
                     (g, dict(InvitationKind.choices).get(batch.letter_kinds.get(g), "")) for g in batch.groups

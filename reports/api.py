@@ -116,7 +116,9 @@ class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if kind not in FILE_KINDS or (kind == "csv" and not request.user.has_perm("reports.deliver")):
             raise NotFound
         try:
-            content, name, content_type = services.delivery_file(delivery, kind)
+            content, name, content_type = services.delivery_file(
+                delivery, kind, user=request.user, endpoint=request.path
+            )
         except services.DeliveryError as exc:
             raise ValidationError({"status": str(exc)}) from None
         response = HttpResponse(content, content_type=content_type)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from fhb import background
 from fhb.eligibility.rules import FIRST_YEAR
 from fhb.errors import DomainError
-from fhb.models import Municipality, User
+from fhb.models import Citizen, CitizenAccess, Municipality, User
 
 from . import dst
 from .approval import approval_pdf, warm_up
@@ -252,18 +252,34 @@ def _diff(old: list[bytes] | Iterator[bytes], new: Iterator[bytes]) -> tuple[int
     return added, removed, samples
 
 
-def delivery_file(delivery: Delivery, kind: str) -> tuple[bytes, str, str]:
-    """(content, file name, content type) of one of a finished delivery's files."""
+def delivery_file(delivery: Delivery, kind: str, *, user: User, endpoint: str) -> tuple[bytes, str, str]:
+    """(content, file name, content type) of one of a finished delivery's files. The record file
+    names every visited citizen by CPR number: its download is in each of their access logs."""
     if delivery.status != Delivery.Status.DONE:
         raise DeliveryError(_("Indberetningen er ikke færdig."))
     names = file_names(delivery.municipality, delivery.year)
     if kind == "csv":
-        return gzip.decompress(bytes(delivery.csv_gz)), names["csv"], "text/csv; charset=utf-8"
+        content = gzip.decompress(bytes(delivery.csv_gz))
+        _log_record_file(delivery, content, user=user, endpoint=endpoint)
+        return content, names["csv"], "text/csv; charset=utf-8"
     if kind == "summary":
         return gzip.decompress(bytes(delivery.summary_gz)), names["summary"], "application/json"
     if kind == "pdf":
         return bytes(delivery.pdf), names["pdf"], "application/pdf"
     raise DeliveryError(f"unknown file {kind!r}")
+
+
+def _log_record_file(delivery: Delivery, content: bytes, *, user: User, endpoint: str) -> None:
+    numbers = sorted({line.split(b";")[1].decode() for line in content.splitlines()[1:] if line})
+    purpose = f"DST-indberetning {delivery.year} (#{delivery.pk}): postfil"
+    for start in range(0, len(numbers), 5000):
+        ids = Citizen.objects.filter(
+            municipality_id=delivery.municipality_id, cpr__in=numbers[start : start + 5000]
+        ).values_list("pk", flat=True)
+        CitizenAccess.objects.bulk_create(
+            [CitizenAccess(citizen_id=pk, user=user, endpoint=endpoint[:200], purpose=purpose) for pk in ids],
+            batch_size=5000,
+        )
 
 
 def month_overview(municipality: Municipality, year: int, today: dt.date | None = None) -> dict:

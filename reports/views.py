@@ -115,7 +115,9 @@ class DeliveryFileView(StaffRequiredMixin, View):
         if kind == "csv" and not request.user.has_perm("reports.deliver"):
             raise Http404  # the record-level file holds every visited citizen's CPR: the reporting user only
         try:
-            content, name, content_type = services.delivery_file(delivery, kind)
+            content, name, content_type = services.delivery_file(
+                delivery, kind, user=request.user, endpoint=request.path
+            )
         except services.DeliveryError:
             raise Http404 from None
         log.info("DST delivery %s: %s downloaded by user %s", delivery.pk, kind, request.user.pk)

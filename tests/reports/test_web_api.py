@@ -136,3 +136,23 @@ def test_dashboard(client, team_leader, year_of_visits, copenhagen):
     assert body["visits_by_month"][6]["this"] is None  # July has not begun
     pdf = client.get(reverse("council-report") + "?aar=2025")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+@time_machine.travel("2026-02-03 10:00", tick=False)
+def test_the_record_file_download_is_in_each_citizens_access_log(
+    client, admin_user, year_of_visits, django_capture_on_commit_callbacks
+):
+    from fhb.models import CitizenAccess
+
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("delivery-create"), {"aar": "2025"})
+    delivery = Delivery.objects.get()
+    CitizenAccess.objects.all().delete()
+    assert client.get(reverse("delivery-file", args=[delivery.pk, "summary"])).status_code == 200
+    assert not CitizenAccess.objects.exists()  # counts only: no citizen in it
+    assert client.get(reverse("delivery-file", args=[delivery.pk, "csv"])).status_code == 200
+    assert client.get(f"/api/v1/dst-deliveries/{delivery.pk}/files/csv/").status_code == 200
+    rows = CitizenAccess.objects.values_list("citizen_id", "purpose")
+    purpose = f"DST-indberetning 2025 (#{delivery.pk}): postfil"
+    assert sorted(rows) == sorted([(c.pk, purpose) for c in year_of_visits] * 2)
