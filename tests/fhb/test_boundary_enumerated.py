@@ -1,0 +1,152 @@
+"""The municipality boundary on every route, enumerated from the URL configuration (not a hand
+list): each page and API operation that takes an object's id is requested by every role of one
+municipality, and anonymously, with the ids of another municipality's objects — GET and POST. None
+may answer with that object (GET is refused: 403 or 404, anonymous sent to log in or 403), show
+the other municipality's citizen, or change anything. A new route that forgets the boundary fails
+here without anyone adding it to a list.
+
+The requesting municipality has no objects of its own, so any id that finds an object finds the
+other municipality's.
+"""
+
+import datetime as dt
+import gzip
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.urls import NoReverseMatch, get_resolver, reverse
+
+from fhb.models import ImportJob, Municipality, Offer, Role
+from fhb.offers import offers_sync
+from invitations.models import Booking, ConsultantCalendar, Letter, LetterBatch
+from reports.models import Delivery, MonthApproval
+from tests.factories import CitizenFactory, RiskEventFactory, UserFactory
+from visits.models import CollectiveEvent, EventRegistration, FollowUp, Visit
+
+pytestmark = pytest.mark.django_db
+# Routes whose ids are not another municipality's objects: shared reference data, or the user's
+# own municipality's year and month.
+NOT_OBJECTS = {"api:riskgroup-detail", "month-approve"}
+# Values tried for the routes' text parameters.
+TEXT_VALUES = {
+    "kind": ["csv", "pdf", "summary"],
+    "name": ["tryk.pdf", "manifest.json", "manifest.csv", "print.pdf"],
+    "action": ["godkend", "annuller", "send", "prov-igen", "forslag", "planlaeg"],
+}
+
+
+def object_routes() -> list[tuple[str, list[str], dict[str, str]]]:
+    """(name to reverse, its parameters) of every route with an id, outside the Django admin."""
+    found = []
+
+    def walk(patterns, namespace="", prefix=""):
+        for p in patterns:
+            if hasattr(p, "url_patterns"):
+                if str(p.pattern).startswith("admin/"):
+                    continue
+                walk(p.url_patterns, p.namespace or namespace, prefix + str(p.pattern))
+                continue
+            params = list(getattr(p.pattern, "converters", {}) or p.pattern.regex.groupindex)
+            if params and p.name:
+                found.append((f"{namespace}:{p.name}" if namespace else p.name, params))
+
+    walk(get_resolver().url_patterns)
+    return [(name, params) for name, params in found if name not in NOT_OBJECTS]
+
+
+def urls_for(name: str, params: list[str], ids: list[int]) -> list[str]:
+    urls = []
+    for pk in ids:
+        options = [{}]
+        for param in params:
+            values = TEXT_VALUES.get(param, [str(pk)])
+            options = [{**o, param: v} for o in options for v in values]
+        for kwargs in options:
+            try:
+                urls.append(reverse(name, kwargs=kwargs))
+            except NoReverseMatch:
+                continue
+    return sorted(set(urls))
+
+
+def fingerprint() -> dict:
+    return {
+        m._meta.label: sorted(map(repr, m.objects.values_list()))
+        for m in apps.get_models()
+        if m._meta.app_label in ("fhb", "visits", "invitations", "reports")
+        and m._meta.model_name not in ("municipality", "riskgroup")
+    }
+
+
+@pytest.fixture
+def theirs(frederiksberg):
+    """One of every kind of object, all of Frederiksberg (147)."""
+    with time_machine.travel("2026-06-15 08:00", tick=False):
+        citizen = CitizenFactory(municipality=frederiksberg, first_name="Anden", last_name="Frederiksbergborger")
+        consultant = UserFactory(role=Role.CONSULTANT, municipality=frederiksberg)
+        ConsultantCalendar.objects.create(consultant=consultant, weekdays=[0, 1, 2, 3, 4])
+        RiskEventFactory(citizen=citizen)
+        offers_sync(municipality=frederiksberg, year=2026)
+        offer = Offer.objects.get(citizen=citizen)
+        Visit.objects.create(
+            municipality=frederiksberg, citizen=citizen, kind="home_visit", outcome="completed",
+            visit_date=dt.date(2026, 6, 1), note="Fortroligt",
+        )  # fmt: skip
+        FollowUp.objects.create(municipality=frederiksberg, citizen=citizen, kind="gp", description="Egen læge")
+        event = CollectiveEvent.objects.create(
+            municipality=frederiksberg, title="Seniordag", date=dt.date(2026, 6, 15), starts_at=dt.time(14),
+            venue="Rådhuset", capacity=20,
+        )  # fmt: skip
+        EventRegistration.objects.create(event=event, citizen=citizen)
+        booking = Booking.objects.create(
+            municipality=frederiksberg, citizen=citizen, offer=offer, consultant=consultant,
+            starts_at=dt.datetime(2026, 6, 20, 8, tzinfo=dt.UTC),
+        )  # fmt: skip
+        batch = LetterBatch.objects.create(
+            municipality=frederiksberg, period_start=dt.date(2026, 7, 1), period_end=dt.date(2026, 7, 31),
+            letter_date=dt.date(2026, 6, 15), groups=["age_80"], status="sent",
+        )  # fmt: skip
+        Letter.objects.create(
+            batch=batch, offer=offer, citizen=citizen, kind="date_letter", group="age_80", booking=booking
+        )
+        Delivery.objects.create(
+            municipality=frederiksberg, year=2025, status="done", summary={},
+            csv_gz=gzip.compress(f"kommunekode;cpr\n147;{citizen.cpr}\n".encode()),
+        )  # fmt: skip
+        ImportJob.objects.create(municipality=frederiksberg, kind="citizens", filename="x.csv", uploaded_by=consultant)
+        MonthApproval.objects.create(
+            municipality=frederiksberg, year=2026, month=5, persons=9, visits=9, approved_by=consultant
+        )
+    return citizen
+
+
+@pytest.mark.parametrize("role", [Role.CONSULTANT, Role.TEAM_LEADER, Role.MUNICIPALITY_ADMIN, None])
+def test_no_route_shows_or_changes_another_municipalitys_objects(client, role, theirs):
+    copenhagen = Municipality.objects.get(code="101")
+    if role is not None:
+        client.force_login(UserFactory(role=role, municipality=copenhagen))
+    firsts = {m.objects.order_by("pk").values_list("pk", flat=True).first() for m in apps.get_models()}
+    ids = sorted(i for i in firsts if isinstance(i, int) and i < 10)
+    routes = object_routes()
+    assert len(routes) > 50
+    before = fingerprint()
+    tried = 0
+    with time_machine.travel("2026-06-15 10:00", tick=False):
+        for name, params in routes:
+            for url in urls_for(name, params, ids):
+                tried += 1
+                got = client.get(url)
+                body = got.content.decode(errors="replace")
+                allowed = {302, 403} if role is None else {403, 404, 405}
+                assert got.status_code in allowed, f"GET {url} as {role}: {got.status_code}"
+                assert theirs.last_name not in body and theirs.cpr not in body, f"GET {url} as {role}"
+                if url.startswith("/api/"):
+                    posted = client.post(url, {}, content_type="application/json")
+                else:
+                    posted = client.post(url, {})
+                text = posted.content.decode(errors="replace")
+                assert posted.status_code < 500, f"POST {url} as {role}: {posted.status_code}"
+                assert theirs.last_name not in text and theirs.cpr not in text, f"POST {url} as {role}"
+    assert tried > 60
+    assert fingerprint() == before
