@@ -82,6 +82,11 @@ def fingerprint() -> dict:
 @pytest.fixture
 def theirs(frederiksberg):
     """One of every kind of object, all of Frederiksberg (147)."""
+    return world(frederiksberg)
+
+
+def world(frederiksberg):
+    """One of every kind of object of a municipality."""
     with time_machine.travel("2026-06-15 08:00", tick=False):
         citizen = CitizenFactory(municipality=frederiksberg, first_name="Anden", last_name="Frederiksbergborger")
         consultant = UserFactory(role=Role.CONSULTANT, municipality=frederiksberg)
@@ -111,7 +116,7 @@ def theirs(frederiksberg):
             batch=batch, offer=offer, citizen=citizen, kind="date_letter", group="age_80", booking=booking
         )
         Delivery.objects.create(
-            municipality=frederiksberg, year=2025, status="done", summary={},
+            municipality=frederiksberg, year=2025, status="failed", summary={},
             csv_gz=gzip.compress(f"kommunekode;cpr\n147;{citizen.cpr}\n".encode()),
         )  # fmt: skip
         ImportJob.objects.create(municipality=frederiksberg, kind="citizens", filename="x.csv", uploaded_by=consultant)
@@ -150,3 +155,36 @@ def test_no_route_shows_or_changes_another_municipalitys_objects(client, role, t
                 assert theirs.last_name not in text and theirs.cpr not in text, f"POST {url} as {role}"
     assert tried > 60
     assert fingerprint() == before
+
+
+# Routes that show no citizen's personal data (counts, the user's own calendar, an import's
+# summary, a delivery's totals), or that only act: they need no access-log row.
+NO_CITIZEN_DATA = {
+    "import-detail", "delivery-detail", "delivery-file", "approval-report", "calendar-edit", "event-edit",
+    "api:delivery-detail", "api:delivery-files", "api:letterbatch-detail", "api:letterbatch-proposal",
+    "api:event-detail",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", [Role.CONSULTANT, Role.TEAM_LEADER, Role.MUNICIPALITY_ADMIN])
+def test_every_route_that_shows_a_citizen_writes_the_access_log(client, role):
+    from fhb.models import CitizenAccess
+
+    copenhagen = Municipality.objects.get(code="101")
+    mine = world(copenhagen)
+    user = UserFactory(role=role, municipality=copenhagen)
+    client.force_login(user)
+    firsts = {m.objects.order_by("pk").values_list("pk", flat=True).first() for m in apps.get_models()}
+    ids = sorted(i for i in firsts if isinstance(i, int) and i < 10)
+    shown = 0
+    with time_machine.travel("2026-06-15 10:00", tick=False):
+        for name, params in object_routes():
+            for url in urls_for(name, params, ids):
+                before = CitizenAccess.objects.filter(user=user, citizen=mine).count()
+                got = client.get(url)
+                if got.status_code != 200 or name in NO_CITIZEN_DATA:
+                    continue
+                shown += 1
+                logged = CitizenAccess.objects.filter(user=user, citizen=mine).count()
+                assert logged > before, f"GET {url} as {role} showed a citizen without an access-log row"
+    assert shown >= 5
