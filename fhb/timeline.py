@@ -86,7 +86,7 @@ def citizen_timeline(citizen: Citizen, *, show_notes: bool) -> list[Entry]:
         detail = " · ".join(
             x
             for x in [
-                f.description,
+                f.description if show_notes else "",  # health data: the same rule as the journal notes
                 _("senest %(d)s") % {"d": f"{f.due_on:%d-%m-%Y}"} if f.due_on else "",
                 _("samtykke til %(to)s") % {"to": f.consent_to} if f.consent_given else "",
                 str(f.assigned_to or ""),

@@ -173,3 +173,18 @@ def test_a_good_login_forgets_the_users_own_mistakes(client, db):
     for _ in range(4):
         client.post(reverse("login"), {"username": "mette", "password": "wrong"})
     assert client.post(reverse("login"), {"username": "mette", "password": "a-long-test-password"}).status_code == 302
+
+
+def test_follow_up_descriptions_follow_one_rule_on_the_page_and_in_the_api(client, citizen, admin_user, consultant):
+    from visits.models import FollowUp
+
+    FollowUp.objects.create(
+        municipality=citizen.municipality, citizen=citizen, kind="gp", description="Blodtryk 170/100 – ring til lægen"
+    )
+    client.force_login(admin_user)
+    page = client.get(reverse("citizen-detail", args=[citizen.pk])).content.decode()
+    assert "Blodtryk 170/100" not in page  # health data, like the journal notes
+    assert client.get(reverse("api:followup-list")).status_code == 403
+    client.force_login(consultant)
+    assert "Blodtryk 170/100" in client.get(reverse("citizen-detail", args=[citizen.pk])).content.decode()
+    assert client.get(reverse("api:followup-list")).json()["count"] == 1
