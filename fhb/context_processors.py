@@ -23,6 +23,8 @@ def navigation(request):
         items.append(("statistics", _("Statistik"), reverse("statistics")))
     if user.has_perm("fhb.import_registry"):
         items.append(("imports", _("Import"), reverse("import-list")))
+    if user.has_perm("fhb.view_citizenaccesses"):
+        items.append(("access", _("Opslagslog"), reverse("access-control")))
     items.append(("api", _("API"), reverse("api-docs")))
     current = getattr(request.resolver_match, "url_name", "") or ""
     return {

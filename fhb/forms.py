@@ -4,7 +4,7 @@ from django import forms
 from django.forms import renderers
 from django.utils.translation import gettext_lazy as _
 
-from .models import ImportKind, RiskGroup, RiskSource
+from .models import ImportKind, RiskGroup, RiskSource, User
 from .registry.jobs import MAX_UPLOAD_BYTES
 
 
@@ -95,6 +95,27 @@ class RiskEventForm(DkfdsForm):
         super().__init__(*args, **kwargs)
         if risk_groups is not None:
             self.fields["risk_group"].queryset = risk_groups
+
+
+class AccessControlForm(DkfdsForm):
+    """The periodic control of the access log: a period and, optionally, one employee."""
+
+    mark_optional = True
+    fra = forms.DateField(label=_("Fra"), widget=forms.DateInput(attrs={"type": "date"}))
+    til = forms.DateField(label=_("Til"), widget=forms.DateInput(attrs={"type": "date"}))
+    medarbejder = forms.ModelChoiceField(label=_("Medarbejder"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, employees=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if employees is not None:
+            self.fields["medarbejder"].queryset = employees
+        self.fields["medarbejder"].empty_label = _("Alle medarbejdere")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("fra") and data.get("til") and data["til"] < data["fra"]:
+            self.add_error("til", _("Perioden skal slutte efter, den begynder."))
+        return data
 
 
 class OfferStatusForm(DkfdsForm):

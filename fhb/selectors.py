@@ -145,6 +145,45 @@ def citizen_accesses(*, citizen: Citizen) -> QuerySet[CitizenAccess]:
     return CitizenAccess.objects.filter(citizen=citizen).select_related("user")
 
 
+# An employee's look-ups are unusual when they reach this many citizens and this many times the
+# median of the municipality's employees in the same period.
+UNUSUAL_MIN_CITIZENS = 50
+UNUSUAL_FACTOR = 3
+
+
+def accesses_in_period(*, user: User, start: dt.date, end: dt.date, employee: User | None = None):
+    """The periodic control of the access log (the municipality's own, by its admin): look-ups of
+    the municipality's citizens from `start` to `end`, optionally by one employee."""
+    tz = timezone.get_current_timezone()
+    rows = CitizenAccess.objects.filter(
+        citizen__municipality_id=user.municipality_id,
+        accessed_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        accessed_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
+    if employee is not None:
+        rows = rows.filter(user=employee)
+    return rows
+
+
+def accesses_by_employee(rows) -> list[dict]:
+    """Per employee: look-ups, distinct citizens, first and last, and whether the volume is unusual
+    (at least UNUSUAL_MIN_CITIZENS citizens and UNUSUAL_FACTOR times the median employee's)."""
+    from django.db.models import Count, Max, Min
+
+    per_user = list(
+        rows.values("user_id", "user__username", "user__first_name", "user__last_name")
+        .annotate(lookups=Count("id"), citizens=Count("citizen_id", distinct=True))
+        .annotate(first=Min("accessed_at"), last=Max("accessed_at"))
+        .order_by("-citizens", "user__username")
+    )
+    counts = sorted(r["citizens"] for r in per_user)
+    median = counts[len(counts) // 2] if counts else 0
+    for r in per_user:
+        r["name"] = f"{r['user__first_name']} {r['user__last_name']}".strip() or r["user__username"]
+        r["unusual"] = r["citizens"] >= max(UNUSUAL_MIN_CITIZENS, UNUSUAL_FACTOR * median)
+    return per_user
+
+
 def citizen_eligibility(citizen: Citizen, *, year: int, as_of: dt.date):
     """The citizen's groups and the reasons for them in `year` (the pure function on their facts)."""
     from .eligibility import CitizenFacts, EligibilityError, eligibility_for, policy_for

@@ -18,6 +18,7 @@ urlpatterns = [
     path("borgere/", views.CitizenListView.as_view(), name="citizen-list"),
     path("borgere/<int:pk>/", views.CitizenDetailView.as_view(), name="citizen-detail"),
     path("borgere/<int:pk>/opslag/", views.CitizenAccessLogView.as_view(), name="citizen-accesses"),
+    path("opslagslog/", views.AccessControlView.as_view(), name="access-control"),
     path("maalgrupper/", views_due.DueListView.as_view(), name="due-list"),
     path("maalgrupper/beregn/", views_due.DueListSyncView.as_view(), name="due-list-sync"),
     path("tilbud/<int:pk>/status/", views_due.OfferStatusView.as_view(), name="offer-status"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import secrets
 
@@ -18,9 +19,9 @@ from . import selectors, services
 from .eligibility.rules import FIRST_YEAR
 from .errors import DomainError
 from .exports import csv_bytes
-from .forms import CitizenSearchForm, ImportUploadForm, OfferStatusForm, ReferralForm, RiskEventForm
+from .forms import AccessControlForm, CitizenSearchForm, ImportUploadForm, OfferStatusForm, ReferralForm, RiskEventForm
 from .intake import risk_event_add
-from .models import ImportJob, OfferStatus
+from .models import ImportJob, OfferStatus, User
 from .offers import default_as_of
 from .permissions import StaffRequiredMixin
 from .registry.jobs import import_job_create
@@ -242,6 +243,59 @@ class ImportErrorReportView(StaffRequiredMixin, View):
         write_error_report([RowError(**e) for e in job.errors], out)
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="importfejl-{job.pk}.csv"'
+        return response
+
+
+class AccessControlView(StaffRequiredMixin, View):
+    """The municipality's periodic control of its access log (the admin): look-ups by employee and
+    period, unusual volumes flagged, one employee's look-ups listed and exported as CSV."""
+
+    permission_required = "fhb.view_citizenaccesses"
+
+    def get(self, request):
+        today = _today()
+        employees = User.objects.filter(municipality_id=request.user.municipality_id).order_by("username")
+        data = request.GET if "fra" in request.GET else {"fra": today - dt.timedelta(days=30), "til": today}
+        form = AccessControlForm(data, employees=employees)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {"form": form, "summary": [], "page": None, "employee": None, "querystring": query.urlencode()}
+        if form.is_valid():
+            start, end = form.cleaned_data["fra"], form.cleaned_data["til"]
+            employee = form.cleaned_data["medarbejder"]
+            rows = selectors.accesses_in_period(user=request.user, start=start, end=end, employee=employee)
+            context.update(summary=selectors.accesses_by_employee(rows), employee=employee, start=start, end=end)
+            if employee is not None:
+                rows = rows.select_related("citizen", "user").order_by("-accessed_at", "-id")
+                if request.GET.get("format") == "csv":
+                    return self.csv(request, rows, employee, start, end)
+                context["page"] = paginate(rows, request, 100)
+                services.citizen_access_log(
+                    user=request.user,
+                    citizens=[a.citizen for a in context["page"].object_list],
+                    endpoint="access-control",
+                    purpose="Kontrol af opslagslog",
+                )
+        return render(request, "fhb/access_control.html", context)
+
+    def csv(self, request, rows, employee, start, end):
+        services.citizen_access_log(
+            user=request.user,
+            citizens=list({a.citizen_id: a.citizen for a in rows}.values()),
+            endpoint="access-control",
+            purpose="Kontrol af opslagslog (CSV)",
+        )
+        content = csv_bytes(
+            ["tidspunkt", "medarbejder", "borger", "cpr", "side", "formål"],
+            (
+                [a.accessed_at.isoformat(), str(a.user), a.citizen.full_name, a.citizen.cpr_masked,
+                 a.endpoint_label, a.purpose]
+                for a in rows
+            ),
+        )  # fmt: skip
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        name = f"opslagslog-{employee.username}-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
 

@@ -327,6 +327,7 @@ ACCESS_ENDPOINT_LABELS = {
     "citizen-detail": _("Borgerside"),
     "citizen-list": _("Borgerlisten (søgning på CPR-nummer)"),
     "citizen-accesses": _("Opslagslog"),
+    "access-control": _("Kontrol af opslagslog"),
     "api:citizen-detail": _("API: borger"),
     "api:citizen-lookup": _("API: opslag på CPR-nummer"),
     "api:citizen-eligibility": _("API: målgrupper"),
