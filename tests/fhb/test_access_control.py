@@ -188,3 +188,13 @@ def test_follow_up_descriptions_follow_one_rule_on_the_page_and_in_the_api(clien
     client.force_login(consultant)
     assert "Blodtryk 170/100" in client.get(reverse("citizen-detail", args=[citizen.pk])).content.decode()
     assert client.get(reverse("api:followup-list")).json()["count"] == 1
+
+
+def test_a_large_body_is_refused_before_it_is_read(client, admin_user):
+    huge = str(202 * 1024 * 1024)
+    anonymous = client.post(reverse("import-list"), {"kind": "citizens"}, CONTENT_LENGTH=str(2 * 1024 * 1024))
+    assert anonymous.status_code == 403
+    assert client.post(reverse("login"), {"username": "x", "password": "y"}).status_code == 200  # small: as ever
+    client.force_login(admin_user)
+    assert client.post(reverse("import-list"), {"kind": "citizens"}, CONTENT_LENGTH=huge).status_code == 413
+    assert client.post(reverse("import-list"), {"kind": "citizens"}).status_code == 200  # the form, with its error
