@@ -26,9 +26,9 @@ from _setup import ROOT, fresh_database
 REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
-def build(letters: int, consultants: int):
-    from django.utils import timezone
-
+def build(letters: int, consultants: int, year: int):
+    """`letters` citizens turning 80 in `year` (the year of the month planned: in December,
+    next year's), with their offers for that year."""
     from fhb.models import Citizen, District, Municipality, Role, User
     from fhb.offers import offers_sync
     from invitations.models import ConsultantCalendar
@@ -36,7 +36,6 @@ def build(letters: int, consultants: int):
     municipality = Municipality.objects.get(code="101")
     municipality.phone, municipality.address = "33 66 33 66", "Forebyggelse\nRådhuspladsen 1\n1550 København V"
     municipality.save()
-    year = timezone.localdate().year
     codes = [str(2100 + i * 50) for i in range(10)]
     district = District.objects.create(municipality=municipality, name="Alle", postal_codes=codes)
     for i in range(consultants):
@@ -129,20 +128,21 @@ def main() -> None:
     os.environ["REDIS_URL"] = REDIS
     url = fresh_database("fhb_bench_letters")
     consultants = max(1, -(-args.letters // (4 * 20)))  # four visits a day, ~20 working days in next month
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)  # next month
     started = time.perf_counter()
-    municipality = build(args.letters, consultants)
+    municipality = build(args.letters, consultants, first.year)
     print(f"built {args.letters:,} citizens and {consultants} consultants in {time.perf_counter() - started:.0f} s")
 
     from django.conf import settings
-    from django.utils import timezone
 
     from fhb.celery import app
     from fhb.models import User
     from invitations import batches
     from invitations.models import LetterBatch
 
-    today = timezone.localdate()
-    first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     leader = User.objects.get(username="leder")
     worker, queue = start_worker(url, args.workers)
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
@@ -156,6 +156,8 @@ def main() -> None:
         )  # fmt: skip
         planned = time.perf_counter() - started
         print(f"plan: {batch.plan['letters']:,} letters, {batch.plan['unplaced']} do not fit, {planned:.1f} s")
+        if not batch.plan["letters"]:
+            sys.exit("the plan has no letters: nothing to measure")
         started = time.perf_counter()
         batches.batch_approve(batch=batch, user=leader)  # on_commit: outside a transaction, at once
         approved = time.perf_counter() - started
