@@ -101,8 +101,8 @@ class AccessControlForm(DkfdsForm):
     """The periodic control of the access log: a period and, optionally, one employee."""
 
     mark_optional = True
-    fra = forms.DateField(label=_("Fra"), widget=forms.DateInput(attrs={"type": "date"}))
-    til = forms.DateField(label=_("Til"), widget=forms.DateInput(attrs={"type": "date"}))
+    fra = forms.DateField(label=_("Fra"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    til = forms.DateField(label=_("Til"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     medarbejder = forms.ModelChoiceField(label=_("Medarbejder"), queryset=User.objects.none(), required=False)
 
     def __init__(self, *args, employees=None, **kwargs):
