@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from fhb.logconfig import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -230,23 +232,16 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-target-groups": {"task": "fhb.tasks.offers_sync_nightly_task", "schedule": crontab(hour=2, minute=15)},
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # CPR numbers never reach a log line, whoever logs them.
-    "filters": {"mask_cpr": {"()": "fhb.cpr.CprMaskingFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_cpr"], "formatter": "plain"},
-    },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {
+# CPR numbers never reach a log line, whoever logs them (fhb/logconfig.py).
+LOGGING = logging_config(
+    level=env("LOG_LEVEL", default="INFO"),
+    loggers={
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # WeasyPrint logs every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
-}
+)
 
 # Single sign-on (KOMBIT Fælleskommunal Adgangsstyring, SAML 2.0) when the IdP's metadata is given.
 SAML_METADATA_FILE = env("SAML_METADATA_FILE", default="")
