@@ -1,13 +1,17 @@
 """Template context for the page frame: the navigation the user's role gives."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .law import legal_basis_on
 
 
 def navigation(request):
+    legal_basis = legal_basis_on(timezone.localdate())[0]  # the law in force today, in the header
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated or not getattr(user, "is_municipality_staff", False):
-        return {"nav_items": []}
+        return {"nav_items": [], "legal_basis": legal_basis}
     items = []
     if user.has_perm("visits.add_visit"):
         items.append(("agenda", _("Min dag"), reverse("agenda")))
@@ -28,8 +32,9 @@ def navigation(request):
     items.append(("api", _("API"), reverse("api-docs")))
     current = getattr(request.resolver_match, "url_name", "") or ""
     return {
+        "legal_basis": legal_basis,
         "nav_items": [
             {"key": key, "label": label, "href": href, "current": current.split("-")[0] in (key, key[:-1])}
             for key, label, href in items
-        ]
+        ],
     }

@@ -3,7 +3,22 @@
 The rule sets themselves (which group applies in which year) live in `fhb.eligibility`.
 """
 
+import datetime as dt
+
 from django.utils.translation import gettext_lazy as _
+
+# § 79 a was repealed on 1 July 2025 (L 92 2024-25); since then the visits are the municipality's
+# own outreach under Ældreloven § 4 (lov nr. 1651 af 30. december 2024).
+SEL_79A_REPEALED = dt.date(2025, 7, 1)
+
+
+def legal_basis_on(day: dt.date) -> tuple[str, str]:
+    """The law the visits rest on that day: (its name for a heading, and as a letter says it,
+    "efter ..."). Never the repealed § 79 a after 30 June 2025."""
+    if day < SEL_79A_REPEALED:
+        return str(_("Serviceloven § 79 a")), "servicelovens § 79 a"
+    return str(_("Ældreloven § 4")), "ældrelovens § 4"
+
 
 SEL_79A_STK_1 = "SEL § 79 a, stk. 1"  # annual visits from 82 (80 before 1 July 2019)
 SEL_79A_STK_2 = "SEL § 79 a, stk. 2"  # the year they turn 75 and 80

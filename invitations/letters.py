@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
+from fhb.law import legal_basis_on
 from fhb.models import InvitationKind, Municipality
 
 SAFE_TAGS = {"if", "for", "with", "firstof", "now", "spaceless", "comment", "verbatim", "templatetag", "filter"}
@@ -213,7 +214,7 @@ def letter_block(
 <aside class="meta"><p>{danish_date(letter_date, weekday=False).capitalize()}</p>{contact}</aside>
 <h1>{clean_line(render_text(subject, fields))}</h1>
 <div class="body">{body_html}</div>
-<footer>Forebyggende hjemmebesøg efter servicelovens § 79 a · {escape(municipality.name)}</footer>
+<footer>Forebyggende hjemmebesøg efter {legal_basis_on(letter_date)[1]} · {escape(municipality.name)}</footer>
 </section>""")
 
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -186,3 +187,13 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         env={k: v for k, v in env.items() if k != "SECRET_KEY"},
     )
     assert missing.returncode != 0 and "SECRET_KEY" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("day", "basis"), [("2025-06-30 10:00", "Serviceloven § 79 a"), ("2026-12-31 10:00", "Ældreloven § 4")]
+)
+def test_the_header_names_the_law_in_force_today(client, consultant, day, basis):
+    with time_machine.travel(day, tick=False):
+        client.force_login(consultant)
+        page = client.get(reverse("citizen-list")).content.decode()
+    assert f'<strong class="authority-name">{basis}</strong>' in page

@@ -73,3 +73,21 @@ def test_the_preview_shows_no_script(client, admin_user, copenhagen):
     saved = client.post(url, {"subject": "Hej", "body": f"Kære {{{{ fornavn }}}} {ATTACH}", "action": "save"})
     assert "&lt;a&gt; er ikke tilladt i en brevtekst" in saved.content.decode()
     assert not LetterTemplate.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("letter_date", "basis"),
+    [
+        (dt.date(2025, 6, 30), "Forebyggende hjemmebesøg efter servicelovens § 79 a"),
+        (dt.date(2025, 7, 1), "Forebyggende hjemmebesøg efter ældrelovens § 4"),
+        (dt.date(2027, 1, 4), "Forebyggende hjemmebesøg efter ældrelovens § 4"),
+    ],
+)
+def test_the_letter_names_the_law_in_force_on_its_date(letter_date, basis):
+    municipality = SimpleNamespace(name="Silkeborg Kommune", address="", phone="")
+    citizen = SimpleNamespace(first_name="Karen", last_name="Eksempel", address="Vej 1", postal_code="8600", city="X")
+    html = letters.letter_block(
+        anchor="l", subject="Hej", body="Kære {{ fornavn }}", recipient=citizen, municipality=municipality,
+        fields=letters.fields_for(citizen=citizen, municipality=municipality), letter_date=letter_date,
+    )  # fmt: skip
+    assert basis in html and html.count("§") == 1
