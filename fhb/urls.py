@@ -79,3 +79,5 @@ urlpatterns = [
 ]
 if settings.SAML_METADATA_FILE:
     urlpatterns.append(path("saml2/", include("djangosaml2.urls")))
+
+handler404 = "fhb.views.page_not_found"

@@ -8,12 +8,12 @@ import secrets
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views import View
+from django.views import View, defaults
 
 from . import selectors, services
 from .eligibility.rules import FIRST_YEAR
@@ -266,7 +266,7 @@ class AccessControlView(StaffRequiredMixin, View):
             rows = selectors.accesses_in_period(user=request.user, start=start, end=end, employee=employee)
             context.update(summary=selectors.accesses_by_employee(rows), employee=employee, start=start, end=end)
             if employee is not None:
-                rows = rows.select_related("citizen", "user").order_by("-accessed_at", "-id")
+                rows = rows.select_related("citizen", "lookup__user").order_by("-lookup_id", "-id")
                 if request.GET.get("format") == "csv":
                     return self.csv(request, rows, employee, start, end)
                 context["page"] = paginate(rows, request, 100)
@@ -335,3 +335,11 @@ class ReferralView(StaffRequiredMixin, View):
                 messages.success(request, referral_outcome_text(refresh))
                 return redirect("citizen-detail", pk=citizen.pk)
         return self.get(request, pk, form=form)
+
+
+def page_not_found(request, exception):
+    """404: the API answers in JSON, as its schema says, for any path under /api/ (also one no route
+    matches); pages get the usual page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Findes ikke.")}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -5,7 +5,8 @@ the call list. Scoped to the user's municipality; the same services as the web p
 from __future__ import annotations
 
 from django.http import FileResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -24,7 +25,7 @@ from .models import Letter, LetterBatch, LetterResponse
 
 class LetterBatchSerializer(serializers.ModelSerializer):
     progress_percent = serializers.IntegerField(read_only=True)
-    created_by = serializers.StringRelatedField()
+    created_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = LetterBatch
@@ -137,7 +138,14 @@ class LetterBatchViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(LetterBatchSerializer(batch).data)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(batches.BATCH_FILES))],
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "application/json"): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.BINARY,
+        },
+    )
     @action(detail=True, methods=["get"], url_path=r"files/(?P<name>print\.pdf|manifest\.json|manifest\.csv)")
     def files(self, request, pk=None, name=None):
         try:
@@ -145,6 +153,14 @@ class LetterBatchViewSet(viewsets.ReadOnlyModelViewSet):
         except DomainError as exc:
             raise NotFound(exc.message) from exc
         return FileResponse(handle, as_attachment=True, filename=name)
+
+
+class SlotSerializer(serializers.Serializer):
+    """A free time for the citizen's visit: who and when."""
+
+    consultant = serializers.IntegerField()
+    consultant_name = serializers.CharField()
+    starts_at = serializers.DateTimeField()
 
 
 class LetterViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
@@ -184,8 +200,8 @@ class LetterViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
         )  # fmt: skip
         return Response(LetterSerializer(letter).data)
 
-    @extend_schema(responses={200: serializers.ListSerializer(child=serializers.DictField())})
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=SlotSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
     def slots(self, request, pk=None):
         letter = self.get_object()
         return Response(

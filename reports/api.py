@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fhb.api.params import this_year, year_param
+from fhb.api.params import YearField, this_year, year_param
 from fhb.eligibility.rules import FIRST_YEAR, LAST_YEAR
 from fhb.errors import DomainError
 from fhb.permissions import HasPerm
@@ -26,7 +26,7 @@ FILE_KINDS = ("csv", "summary", "pdf")
 
 
 class DeliverySerializer(serializers.ModelSerializer):
-    requested_by = serializers.StringRelatedField()
+    requested_by = serializers.StringRelatedField(allow_null=True)
     progress_percent = serializers.IntegerField(read_only=True)
     quality = serializers.SerializerMethodField()
 
@@ -61,7 +61,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 
 class DeliveryCreateSerializer(serializers.Serializer):
-    year = serializers.IntegerField(min_value=FIRST_YEAR)
+    year = YearField()
 
     def validate_year(self, value):
         try:
@@ -109,7 +109,14 @@ class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         delivery.refresh_from_db()
         return Response(self.get_serializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(FILE_KINDS))],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "application/json"): OpenApiTypes.BINARY,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+        },
+    )
     @action(detail=True, methods=["get"], url_path=r"files/(?P<kind>[a-z]+)")
     def files(self, request, pk=None, kind=None):
         delivery = self.get_object()
@@ -139,7 +146,7 @@ class MonthSerializer(serializers.Serializer):
 
 
 class MonthApproveSerializer(serializers.Serializer):
-    year = serializers.IntegerField(min_value=FIRST_YEAR)
+    year = YearField()
     month = serializers.IntegerField(min_value=1, max_value=12)
 
 

@@ -13,6 +13,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fhb.eligibility.rules import FIRST_YEAR
 from fhb.law import TARGET_GROUP_LABELS
 from fhb.models import InvitationKind, Municipality, OfferStatus, Role, User
 from fhb.models.offers import Offer
@@ -131,9 +132,10 @@ def consultant_load(municipality: Municipality, today: dt.date) -> dict:
 def dashboard(municipality: Municipality, year: int, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     this_year = dst.export(municipality=municipality, year=year, out=None).summary
-    last_year = dst.export(municipality=municipality, year=year - 1, out=None).summary
+    # The year before the first modelled year has no figures to compare with (not zero: unknown).
+    last_year = dst.export(municipality=municipality, year=year - 1, out=None).summary if year > FIRST_YEAR else None
     months_this = [c["visits"] for c in this_year["by_month"].values()]
-    months_last = [c["visits"] for c in last_year["by_month"].values()]
+    months_last = [c["visits"] for c in last_year["by_month"].values()] if last_year else [None] * 12
     if year == today.year:  # months not yet begun are unknown, not zero
         months_this = [v if i < today.month else None for i, v in enumerate(months_this)]
     backlog_rows = backlog(municipality, year)

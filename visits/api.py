@@ -99,7 +99,9 @@ class VisitSerializer(serializers.ModelSerializer):
     follow_up = serializers.PrimaryKeyRelatedField(
         queryset=FollowUp.objects.none(), required=False, write_only=True, help_text="Opfølgningen besøget opfylder."
     )
-    version = serializers.IntegerField(required=False, help_text="Påkrævet ved ændring: den version, du har hentet.")
+    version = serializers.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, help_text="Påkrævet ved ændring: den version, du har hentet."
+    )
 
     class Meta:
         model = Visit
@@ -321,7 +323,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 class EventInviteSerializer(serializers.Serializer):
     groups = serializers.ListField(child=serializers.ChoiceField(choices=TARGET_GROUP_CHOICES), required=False)
-    limit = serializers.IntegerField(required=False, min_value=1, allow_null=True, default=None)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100_000, allow_null=True, default=None)
 
 
 class EventAddSerializer(serializers.Serializer):

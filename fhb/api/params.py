@@ -4,6 +4,7 @@ the parameter, never a 500 (a year like 99999999999999999999 overflowed the date
 from __future__ import annotations
 
 from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from fhb.eligibility.rules import FIRST_YEAR, LAST_YEAR
@@ -22,3 +23,12 @@ def year_param(request, name: str = "year", *, default: int | None = None) -> in
 
 def this_year() -> int:
     return timezone.localdate().year
+
+
+class YearField(serializers.IntegerField):
+    """A year in a request body, FIRST_YEAR to LAST_YEAR (a larger one overflowed the date: a 500)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", FIRST_YEAR)
+        kwargs.setdefault("max_value", LAST_YEAR)
+        super().__init__(**kwargs)

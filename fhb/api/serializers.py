@@ -5,6 +5,8 @@ from rest_framework import serializers
 from fhb.intake import REFERRAL_CHOICES
 from fhb.models import Citizen, InvitationKind, Offer, OfferStatus, RiskEvent, RiskGroup
 
+from .params import YearField
+
 
 class RiskGroupSerializer(serializers.ModelSerializer):
     builtin = serializers.BooleanField(source="is_builtin", read_only=True)
@@ -105,6 +107,16 @@ class OfferSerializer(serializers.ModelSerializer):
         ]
 
 
+class OfferSummarySerializer(serializers.Serializer):
+    """The due list's counts: per target group and status, in total, and the offers still due by
+    month of birthday (twelve numbers, January first)."""
+
+    groups = serializers.DictField(child=serializers.DictField(child=serializers.IntegerField()))
+    totals = serializers.DictField(child=serializers.IntegerField())
+    citizens = serializers.IntegerField()
+    backlog_by_birth_month = serializers.ListField(child=serializers.IntegerField(), min_length=12, max_length=12)
+
+
 class OfferTransitionSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=OfferStatus.choices)
     on = serializers.DateField(required=False, allow_null=True)
@@ -122,7 +134,7 @@ class EligibilitySerializer(serializers.Serializer):
 
 
 class SyncSerializer(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2010)
+    year = YearField()
 
 
 class ReferralSerializer(serializers.Serializer):

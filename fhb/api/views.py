@@ -25,6 +25,7 @@ from .serializers import (
     EligibilitySerializer,
     ImportResultSerializer,
     OfferSerializer,
+    OfferSummarySerializer,
     OfferTransitionSerializer,
     ReferralResultSerializer,
     ReferralSerializer,
@@ -84,7 +85,7 @@ class CitizenViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(self.get_serializer(citizen).data)
 
-    @extend_schema(request=ReferralSerializer, responses=ReferralResultSerializer)
+    @extend_schema(request=ReferralSerializer, responses={201: ReferralResultSerializer})
     @action(detail=True, methods=["post"], permission_classes=[HasPerm("fhb.add_riskevents", "fhb.add_riskevent")])
     def referral(self, request, pk=None):
         """Intake: register a concern referral or self-referral. It becomes a risk event, and the
@@ -105,7 +106,7 @@ class CitizenViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ReferralResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=EligibilitySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def eligibility(self, request, pk=None):
         """The citizen's § 79 a groups with reasons, for `year` (default: this year and next)."""
         citizen = self.get_object()
@@ -172,6 +173,7 @@ class OfferViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
             queryset = queryset.filter(year=year)
         return queryset
 
+    @extend_schema(responses=OfferSummarySerializer)
     @action(detail=False, methods=["get"])
     def summary(self, request):
         """Counts per target group and status, and the backlog by month of birthday."""

@@ -178,7 +178,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["fhb.api.filters.MunicipalityFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "fhb.api.schema.FhbAutoSchema",
     "EXCEPTION_HANDLER": "fhb.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"cpr_lookup": "120/minute"},
 }
