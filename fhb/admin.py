@@ -11,6 +11,7 @@ from .models import (
     CitizenAccess,
     District,
     ImportJob,
+    Lookup,
     Municipality,
     QualityStandard,
     RiskEvent,
@@ -111,11 +112,28 @@ class QualityStandardAdmin(SimpleHistoryAdmin):
     list_filter = ["municipality", "year"]
 
 
-@admin.register(CitizenAccess)
-class CitizenAccessAdmin(AccessLoggedAdmin, admin.ModelAdmin):
-    list_display = ["accessed_at", "user", "citizen", "endpoint", "purpose"]
+class CitizenAccessInline(admin.TabularInline):
+    model = CitizenAccess
+    raw_id_fields = ["citizen"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Lookup)
+class LookupAdmin(admin.ModelAdmin):
+    """The access log, read-only. Its own reads are logged: the citizens a look-up lists are
+    personal data too."""
+
+    list_display = ["accessed_at", "user", "endpoint", "purpose", "citizen_count"]
     list_filter = ["endpoint"]
-    raw_id_fields = ["citizen", "user"]
+    raw_id_fields = ["user"]
+    inlines = [CitizenAccessInline]
 
     def has_add_permission(self, request):
         return False
@@ -125,6 +143,16 @@ class CitizenAccessAdmin(AccessLoggedAdmin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        lookup = self.get_object(request, object_id)
+        if lookup is not None and getattr(response, "status_code", 200) == 200:
+            citizen_access_log(
+                user=request.user, citizens=list(lookup.citizens.all()), endpoint=request.path,
+                purpose="Drift (admin): opslagslog",
+            )  # fmt: skip
+        return response
 
 
 @admin.register(ImportJob)

@@ -113,8 +113,12 @@ class AccessControlForm(DkfdsForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("fra") and data.get("til") and data["til"] < data["fra"]:
-            self.add_error("til", _("Perioden skal slutte efter, den begynder."))
+        if data.get("fra") and data.get("til"):
+            from .selectors import access_period_error
+
+            error = access_period_error(data["fra"], data["til"])
+            if error:
+                self.add_error("til", error)
         return data
 
 

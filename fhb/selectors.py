@@ -142,7 +142,7 @@ class CitizenFilter(MunicipalityFilterSet):
 
 
 def citizen_accesses(*, citizen: Citizen) -> QuerySet[CitizenAccess]:
-    return CitizenAccess.objects.filter(citizen=citizen).select_related("user")
+    return CitizenAccess.objects.filter(citizen=citizen).select_related("lookup__user")
 
 
 # An employee's look-ups are unusual when they reach this many citizens and this many times the
@@ -151,35 +151,51 @@ UNUSUAL_MIN_CITIZENS = 50
 UNUSUAL_FACTOR = 3
 
 
+def access_period_error(start: dt.date, end: dt.date) -> str | None:
+    """Why a period of the access log cannot be shown, or None."""
+    from .eligibility.rules import FIRST_YEAR, LAST_YEAR
+
+    if end < start:
+        return _("Perioden skal slutte efter, den begynder.")
+    if start.year < FIRST_YEAR or end.year > LAST_YEAR:
+        return _("Perioden skal ligge mellem %(first)s og %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+    return None
+
+
 def accesses_in_period(*, user: User, start: dt.date, end: dt.date, employee: User | None = None):
     """The periodic control of the access log (the municipality's own, by its admin): look-ups of
     the municipality's citizens from `start` to `end`, optionally by one employee."""
     tz = timezone.get_current_timezone()
     rows = CitizenAccess.objects.filter(
         citizen__municipality_id=user.municipality_id,
-        accessed_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-        accessed_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+        lookup__accessed_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        lookup__accessed_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
     )
     if employee is not None:
-        rows = rows.filter(user=employee)
+        rows = rows.filter(lookup__user=employee)
     return rows
 
 
 def accesses_by_employee(rows) -> list[dict]:
     """Per employee: look-ups, distinct citizens, first and last, and whether the volume is unusual
     (at least UNUSUAL_MIN_CITIZENS citizens and UNUSUAL_FACTOR times the median employee's)."""
-    from django.db.models import Count, Max, Min
+    from django.db.models import Count, F, Max, Min
 
     per_user = list(
-        rows.values("user_id", "user__username", "user__first_name", "user__last_name")
-        .annotate(lookups=Count("id"), citizens=Count("citizen_id", distinct=True))
-        .annotate(first=Min("accessed_at"), last=Max("accessed_at"))
-        .order_by("-citizens", "user__username")
+        rows.values(
+            user_id=F("lookup__user_id"),
+            username=F("lookup__user__username"),
+            first_name=F("lookup__user__first_name"),
+            last_name=F("lookup__user__last_name"),
+        )
+        .annotate(lookups=Count("lookup_id", distinct=True), citizens=Count("citizen_id", distinct=True))
+        .annotate(first=Min("lookup__accessed_at"), last=Max("lookup__accessed_at"))
+        .order_by("-citizens", "username")
     )
     counts = sorted(r["citizens"] for r in per_user)
     median = counts[len(counts) // 2] if counts else 0
     for r in per_user:
-        r["name"] = f"{r['user__first_name']} {r['user__last_name']}".strip() or r["user__username"]
+        r["name"] = f"{r['first_name']} {r['last_name']}".strip() or r["username"]
         r["unusual"] = r["citizens"] >= max(UNUSUAL_MIN_CITIZENS, UNUSUAL_FACTOR * median)
     return per_user
 

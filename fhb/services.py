@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .errors import DomainError
-from .models import Citizen, CitizenAccess, RiskEvent, RiskGroup, RiskSource, User
+from .models import Citizen, CitizenAccess, Lookup, RiskEvent, RiskGroup, RiskSource, User
 
 
 def citizen_access_log(*, user: User, citizens: Iterable[Citizen] | Citizen, endpoint: str, purpose: str) -> None:
@@ -17,9 +17,20 @@ def citizen_access_log(*, user: User, citizens: Iterable[Citizen] | Citizen, end
     shows a citizen's personal data (not masked lists)."""
     if isinstance(citizens, Citizen):
         citizens = [citizens]
-    CitizenAccess.objects.bulk_create(
-        [CitizenAccess(citizen=c, user=user, endpoint=endpoint[:200], purpose=purpose[:200]) for c in citizens]
-    )
+    citizen_access_log_ids(user=user, citizen_ids=[c.pk for c in citizens], endpoint=endpoint, purpose=purpose)
+
+
+def citizen_access_log_ids(*, user: User, citizen_ids: Iterable[int], endpoint: str, purpose: str) -> Lookup | None:
+    """One look-up row for the request, and a row for each citizen it showed (once each)."""
+    ids = list(dict.fromkeys(citizen_ids))
+    if not ids:
+        return None
+    with transaction.atomic():
+        lookup = Lookup.objects.create(
+            user=user, endpoint=endpoint[:200], purpose=purpose[:200], citizen_count=len(ids)
+        )
+        CitizenAccess.objects.bulk_create([CitizenAccess(lookup=lookup, citizen_id=pk) for pk in ids], batch_size=5000)
+    return lookup
 
 
 def risk_event_register(

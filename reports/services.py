@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from fhb import background
 from fhb.eligibility.rules import FIRST_YEAR
 from fhb.errors import DomainError
-from fhb.models import Citizen, CitizenAccess, Municipality, User
+from fhb.models import Citizen, Municipality, User
+from fhb.services import citizen_access_log_ids
 
 from . import dst
 from .approval import approval_pdf, warm_up
@@ -270,16 +271,19 @@ def delivery_file(delivery: Delivery, kind: str, *, user: User, endpoint: str) -
 
 
 def _log_record_file(delivery: Delivery, content: bytes, *, user: User, endpoint: str) -> None:
+    """One look-up of every citizen the record file names."""
     numbers = sorted({line.split(b";")[1].decode() for line in content.splitlines()[1:] if line})
-    purpose = f"DST-indberetning {delivery.year} (#{delivery.pk}): postfil"
+    ids = []
     for start in range(0, len(numbers), 5000):
-        ids = Citizen.objects.filter(
+        ids += Citizen.objects.filter(
             municipality_id=delivery.municipality_id, cpr__in=numbers[start : start + 5000]
         ).values_list("pk", flat=True)
-        CitizenAccess.objects.bulk_create(
-            [CitizenAccess(citizen_id=pk, user=user, endpoint=endpoint[:200], purpose=purpose) for pk in ids],
-            batch_size=5000,
-        )
+    citizen_access_log_ids(
+        user=user,
+        citizen_ids=ids,
+        endpoint=endpoint,
+        purpose=f"DST-indberetning {delivery.year} (#{delivery.pk}): postfil",
+    )
 
 
 def month_overview(municipality: Municipality, year: int, today: dt.date | None = None) -> dict:

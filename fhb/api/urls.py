@@ -5,6 +5,7 @@ from invitations.api import LetterBatchViewSet, LetterViewSet
 from reports.api import DashboardAPIView, DeliveryViewSet, MonthViewSet
 from visits.api import BookingViewSet, EventViewSet, FollowUpViewSet, RegistrationViewSet, VisitViewSet
 
+from .access_log import AccessLogViewSet
 from .views import CitizenViewSet, HospitalNotificationViewSet, OfferViewSet, RiskEventViewSet, RiskGroupViewSet
 
 
@@ -30,4 +31,5 @@ router.register("dst-deliveries", DeliveryViewSet, basename="delivery")
 router.register("dst-months", MonthViewSet, basename="dstmonth")
 router.register("letter-batches", LetterBatchViewSet, basename="letterbatch")
 router.register("letters", LetterViewSet, basename="letter")
+router.register("access-log", AccessLogViewSet, basename="accesslog")
 urlpatterns = [path("dashboard/", DashboardAPIView.as_view(), name="dashboard"), *router.urls]

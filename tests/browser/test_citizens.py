@@ -53,5 +53,5 @@ def test_login_list_search_and_open_a_citizen(page, live_server, reference_data)
     page.wait_for_load_state()
     assert page.inner_text("h1") == "Karen Søgesen"
     assert target.cpr_formatted in page.inner_text("main")
-    assert CitizenAccess.objects.filter(citizen=target, user=user).count() == 2  # the CPR search and the page
+    assert CitizenAccess.objects.filter(citizen=target, lookup__user=user).count() == 2  # the CPR search and the page
     assert not console_errors, console_errors

@@ -101,7 +101,9 @@ def test_detail_views_are_logged_and_visible_to_admin(client, consultant, admin_
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=consultant).key}")
     assert api.get(reverse("api:citizen-detail", args=[citizen.pk])).status_code == 200
-    logged = list(CitizenAccess.objects.filter(citizen=citizen).values_list("user__username", "endpoint"))
+    logged = list(
+        CitizenAccess.objects.filter(citizen=citizen).values_list("lookup__user__username", "lookup__endpoint")
+    )
     assert sorted(logged) == [(consultant.username, "api:citizen-detail"), (consultant.username, "citizen-detail")]
     client.force_login(admin_user)
     page = client.get(reverse("citizen-accesses", args=[citizen.pk])).content.decode()
@@ -117,7 +119,7 @@ def test_cpr_search_is_posted_and_never_in_a_url(client, consultant, citizen):
     assert citizen.cpr not in response.url and citizen.cpr[:6] not in response.url
     page = client.get(response.url)
     assert citizen.last_name in page.content.decode()
-    assert CitizenAccess.objects.filter(citizen=citizen, purpose="CPR-søgning").count() == 1
+    assert CitizenAccess.objects.filter(citizen=citizen, lookup__purpose="CPR-søgning").count() == 1
     # a CPR typed into a GET filter is refused rather than searched
     assert citizen.last_name not in client.get(reverse("citizen-list"), {"name": citizen.cpr}).content.decode()
     api = client.get(reverse("api:citizen-list"), {"name": citizen.cpr})

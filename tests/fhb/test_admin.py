@@ -20,7 +20,7 @@ def test_municipal_users_never_reach_the_admin(client, role, citizen, other_citi
         reverse("admin:fhb_citizen_changelist"),
         reverse("admin:fhb_citizen_change", args=[other_citizen.pk]),
         reverse("admin:fhb_riskevent_add"),
-        reverse("admin:fhb_citizenaccess_changelist"),
+        reverse("admin:fhb_lookup_changelist"),
     ]:
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("admin:login")), url
@@ -45,11 +45,11 @@ def test_an_operator_reads_and_every_citizen_shown_is_logged(client, citizen, ot
     RiskEventFactory(citizen=other_citizen)
 
     assert client.get(reverse("admin:fhb_citizen_changelist")).status_code == 200
-    listed = set(CitizenAccess.objects.filter(user=operator).values_list("citizen_id", "purpose"))
+    listed = set(CitizenAccess.objects.filter(lookup__user=operator).values_list("citizen_id", "lookup__purpose"))
     assert listed == {(citizen.pk, "Drift (admin): liste"), (other_citizen.pk, "Drift (admin): liste")}
 
     CitizenAccess.objects.all().delete()
     assert client.get(reverse("admin:fhb_citizen_change", args=[other_citizen.pk])).status_code == 200
     assert client.get(reverse("admin:fhb_riskevent_changelist")).status_code == 200
-    rows = list(CitizenAccess.objects.order_by("id").values_list("citizen_id", "purpose"))
+    rows = list(CitizenAccess.objects.order_by("id").values_list("citizen_id", "lookup__purpose"))
     assert rows == [(other_citizen.pk, "Drift (admin): visning"), (other_citizen.pk, "Drift (admin): liste")]

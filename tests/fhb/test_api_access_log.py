@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from fhb.models import CitizenAccess, Offer, Role
+from fhb.models import CitizenAccess, Lookup, Offer, Role
 from fhb.offers import offers_sync
 from tests.factories import CitizenFactory, RiskEventFactory, UserFactory
 from visits.models import Visit
@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def logged(user) -> set[tuple[int, str, str]]:
-    rows = CitizenAccess.objects.filter(user=user).values_list("citizen_id", "endpoint", "purpose")
+    rows = CitizenAccess.objects.filter(lookup__user=user).values_list(
+        "citizen_id", "lookup__endpoint", "lookup__purpose"
+    )
     return set(rows)
 
 
@@ -37,7 +39,7 @@ def test_visits_risk_events_and_offers(client, copenhagen):
     assert client.get(reverse("api:riskevent-list"), {"citizen": two.pk}).json()["count"] == 1
     assert logged(consultant) == {(two.pk, "/api/v1/risk-events/", "API: risikohændelser")}
 
-    CitizenAccess.objects.all().delete()
+    Lookup.objects.all().delete()
     assert client.get(reverse("api:offer-detail", args=[offer.pk])).status_code == 200
     listed = client.get(reverse("api:offer-list"), {"year": 2026}).json()
     assert listed["count"] == 2
@@ -46,6 +48,12 @@ def test_visits_risk_events_and_offers(client, copenhagen):
         (one.pk, "/api/v1/offers/", "API: tilbud"),
         (two.pk, "/api/v1/offers/", "API: tilbud"),
     }
+    # One look-up per request: the list is one row, with the two citizens it showed.
+    lookups = Lookup.objects.filter(user=consultant).order_by("id")
+    assert [(x.endpoint, x.citizen_count, sorted(x.citizens.values_list("pk", flat=True))) for x in lookups] == [
+        (f"/api/v1/offers/{offer.pk}/", 1, [two.pk]),
+        ("/api/v1/offers/", 2, sorted([one.pk, two.pk])),
+    ]
 
 
 def test_an_empty_list_logs_nothing(client, copenhagen):

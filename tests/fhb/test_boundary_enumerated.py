@@ -194,11 +194,11 @@ def test_every_route_that_shows_a_citizen_writes_the_access_log(client, role):
     with time_machine.travel("2026-06-15 10:00", tick=False):
         for name, params in object_routes():
             for url in urls_for(name, params, ids):
-                before = CitizenAccess.objects.filter(user=user, citizen=mine).count()
+                before = CitizenAccess.objects.filter(lookup__user=user, citizen=mine).count()
                 got = client.get(url)
                 if got.status_code != 200 or name in NO_CITIZEN_DATA:
                     continue
                 shown += 1
-                logged = CitizenAccess.objects.filter(user=user, citizen=mine).count()
+                logged = CitizenAccess.objects.filter(lookup__user=user, citizen=mine).count()
                 assert logged > before, f"GET {url} as {role} showed a citizen without an access-log row"
     assert shown >= 5

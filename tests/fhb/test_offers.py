@@ -112,7 +112,7 @@ def test_due_list_page_filters_counts_and_exports(client, people):
     lines = csv_response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("cpr;fornavn;efternavn") and len(lines) == 3
     assert people["eighty"].cpr_formatted in csv_response.content.decode()
-    assert CitizenAccess.objects.filter(endpoint="due-list-export").count() == 2
+    assert CitizenAccess.objects.filter(lookup__endpoint="due-list-export").count() == 2
     xlsx = client.get(reverse("due-list"), {"year": 2027, "group": "age_80", "export": "xlsx"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert [c.value for c in next(sheet.iter_rows(max_row=1))][:3] == ["cpr", "fornavn", "efternavn"]

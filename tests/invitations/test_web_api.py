@@ -56,7 +56,7 @@ def test_team_leader_plans_approves_and_downloads(client, team_leader, setup, dj
     letter = batch.letters.first()
     pdf = client.get(reverse("letter-pdf", args=[letter.pk]))
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
-    assert letter.citizen.accesses.filter(user=team_leader).exists()  # the look-up is logged
+    assert letter.citizen.accesses.filter(lookup__user=team_leader).exists()  # the look-up is logged
     client.post(reverse("batch-action", args=[batch.pk, "send"]))
     batch.refresh_from_db()
     assert batch.status == BatchStatus.SENT

@@ -153,6 +153,6 @@ def test_the_record_file_download_is_in_each_citizens_access_log(
     assert not CitizenAccess.objects.exists()  # counts only: no citizen in it
     assert client.get(reverse("delivery-file", args=[delivery.pk, "csv"])).status_code == 200
     assert client.get(f"/api/v1/dst-deliveries/{delivery.pk}/files/csv/").status_code == 200
-    rows = CitizenAccess.objects.values_list("citizen_id", "purpose")
+    rows = CitizenAccess.objects.values_list("citizen_id", "lookup__purpose")
     purpose = f"DST-indberetning 2025 (#{delivery.pk}): postfil"
     assert sorted(rows) == sorted([(c.pk, purpose) for c in year_of_visits] * 2)

@@ -106,7 +106,7 @@ def test_agenda_shows_the_day_and_the_week(client, citizen, mette, team_leader):
     assert "82 år og derover" in day and "Ikke besøgt før" in day and "Datter deltager" in day and "Ove" not in day
     from fhb.models import CitizenAccess
 
-    assert CitizenAccess.objects.filter(user=mette, endpoint="agenda", citizen=citizen).exists()
+    assert CitizenAccess.objects.filter(lookup__user=mette, lookup__endpoint="agenda", citizen=citizen).exists()
     week = client.get(reverse("agenda"), {"visning": "uge"}).content.decode()
     assert "Ove" in week and "Torsdag 26. november" in week
     # a team leader looks at Mette's agenda; a consultant cannot choose someone else

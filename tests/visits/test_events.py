@@ -229,5 +229,8 @@ def test_event_pages_are_access_logged(client, leader, seventy_fives):
     client.force_login(leader)
     client.get(reverse("event-checkin", args=[event.pk]))
     client.get(reverse("event-detail", args=[event.pk]))
-    logged = CitizenAccess.objects.filter(user=leader)
-    assert logged.filter(endpoint="event-checkin").count() == 4 and logged.filter(endpoint="event-detail").count() == 4
+    logged = CitizenAccess.objects.filter(lookup__user=leader)
+    assert (
+        logged.filter(lookup__endpoint="event-checkin").count() == 4
+        and logged.filter(lookup__endpoint="event-detail").count() == 4
+    )
