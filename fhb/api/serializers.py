@@ -8,6 +8,16 @@ from fhb.models import Citizen, InvitationKind, Offer, OfferStatus, RiskEvent, R
 from .params import YearField
 
 
+class CodeRelatedField(serializers.SlugRelatedField):
+    """An object by its code. A code with a NUL character is refused as not found (PostgreSQL
+    cannot compare text with NUL in it: it answered 500)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class RiskGroupSerializer(serializers.ModelSerializer):
     builtin = serializers.BooleanField(source="is_builtin", read_only=True)
 
@@ -41,7 +51,7 @@ class CitizenListSerializer(serializers.ModelSerializer):
 
 class RiskEventSerializer(serializers.ModelSerializer):
     citizen = serializers.PrimaryKeyRelatedField(queryset=Citizen.objects.none())
-    risk_group = serializers.SlugRelatedField(slug_field="code", queryset=RiskGroup.objects.none())
+    risk_group = CodeRelatedField(slug_field="code", queryset=RiskGroup.objects.none())
     risk_group_label = serializers.CharField(source="risk_group.label", read_only=True)
 
     class Meta:

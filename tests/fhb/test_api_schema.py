@@ -6,7 +6,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
@@ -26,13 +28,26 @@ EXAMPLES = int(os.environ.get("FHB_SCHEMA_EXAMPLES", "12"))
 NOT_CHECKED = [positive_data_acceptance, ignored_auth]
 
 
+@pytest.fixture
+def app():
+    """The WSGI app, called in-process inside the test's transaction: as Django's test client does,
+    the connection is not closed at the end of each request (on PostgreSQL that ended the test)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("role", [Role.CONSULTANT, Role.TEAM_LEADER, Role.MUNICIPALITY_ADMIN])
-def test_api_answers_as_its_schema_says(role, frederiksberg):
+def test_api_answers_as_its_schema_says(role, frederiksberg, app):
     copenhagen = Municipality.objects.get(code="101")
     world(copenhagen)
     world(frederiksberg)
     token = Token.objects.create(user=UserFactory(role=role, municipality=copenhagen)).key
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", app)
     failures, operations = {}, 0
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -51,10 +66,10 @@ def test_api_answers_as_its_schema_says(role, frederiksberg):
     assert not failures, "\n\n".join(f"{label}\n{text}" for label, text in failures.items())
 
 
-def test_anonymous_is_refused_everywhere(db):
+def test_anonymous_is_refused_everywhere(db, app):
     """Every operation refuses a request without a user with 403 and a JSON body, as the schema
     documents (anonymity is refused before an id or a body is looked at)."""
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", app)
     refused = 0
     for result in schema.get_all_operations():
         operation = result.ok()
