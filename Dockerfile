@@ -24,7 +24,8 @@ COPY --from=assets /src/node_modules /app/node_modules
 COPY --chown=fhb:fhb . /app
 RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput -v0 \
- && rm -rf /app/node_modules /tmp/build.sqlite3
+ && rm -rf /app/node_modules /tmp/build.sqlite3 \
+ && mkdir -p /data/media && chown fhb:fhb /data/media
 USER fhb
 EXPOSE 8000
 CMD ["gunicorn", "fhb.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]

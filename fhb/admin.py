@@ -158,5 +158,5 @@ class LookupAdmin(admin.ModelAdmin):
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["uploaded_at", "municipality", "kind", "filename", "status", "created", "updated", "rejected"]
-    exclude = ["content", "errors"]
-    readonly_fields = [f.name for f in ImportJob._meta.fields if f.name not in ("content", "errors")]
+    exclude = ["upload", "errors"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields if f.name not in ("upload", "errors")]

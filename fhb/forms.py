@@ -5,7 +5,7 @@ from django.forms import renderers
 from django.utils.translation import gettext_lazy as _
 
 from .models import ImportKind, RiskGroup, RiskSource, User
-from .registry.jobs import MAX_UPLOAD_BYTES
+from .registry.jobs import JSON_KINDS, MAX_JSON_UPLOAD_BYTES, MAX_UPLOAD_BYTES
 
 
 class DkfdsFormRenderer(renderers.TemplatesSetting):
@@ -78,6 +78,14 @@ class ImportUploadForm(DkfdsForm):
         if upload.size == 0:
             raise forms.ValidationError(_("Filen er tom."))
         return upload
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None and data.get("kind") in JSON_KINDS and upload.size > MAX_JSON_UPLOAD_BYTES:
+            # A JSON document is read whole; the CSV files are read a row at a time.
+            self.add_error("file", _("En JSON-fil må højst være 20 MB."))
+        return data
 
 
 class RiskEventForm(DkfdsForm):

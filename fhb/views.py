@@ -216,7 +216,7 @@ class ImportListView(StaffRequiredMixin, View):
             user=request.user,
             kind=form.cleaned_data["kind"],
             filename=upload.name,
-            content=upload.read(),
+            upload=upload,
             strict=form.cleaned_data["strict"],
         )
         return redirect("import-detail", pk=job.pk)

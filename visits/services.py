@@ -15,6 +15,7 @@ from fhb.registry.tables import (
     ImportResult,
     InvalidValue,
     Progress,
+    Source,
     Validation,
     parse_date,
     read_table,
@@ -55,7 +56,7 @@ def _consultants(municipality_ids: set[int]) -> dict[tuple[int, str], User]:
 
 def visits_import(
     *,
-    data: bytes | str,
+    data: Source,
     strict: bool = False,
     municipality: Municipality | None = None,
     user: User | None = None,
@@ -152,7 +153,7 @@ def visits_import(
     result.created, result.updated = len(to_create), len(to_update)
     result.municipalities = {v.municipality_id for v in (*to_create, *to_update)}
     if progress:
-        progress(len(table.rows), len(table.rows))
+        progress(table.total, table.total)
     return result
 
 

@@ -416,8 +416,8 @@ class ImportKind(models.TextChoices):
 
 
 class ImportJob(models.Model):
-    """An upload through the web page, run by a Celery task. The uploaded bytes are deleted as
-    soon as the import has run; the result and the row errors stay for the error report."""
+    """An upload through the web page, run by a Celery task. The uploaded file is deleted as soon
+    as the import has run; the result and the row errors stay for the error report."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("I kø")
@@ -428,7 +428,9 @@ class ImportJob(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="import_jobs")
     kind = models.CharField(_("type"), max_length=30, choices=ImportKind.choices)
     filename = models.CharField(_("filnavn"), max_length=255)
-    content = models.BinaryField(null=True, editable=False)
+    # The uploaded file, on the server's private storage (never served) under a random name; deleted
+    # as soon as the import has run. Streamed to disk, never held in memory whole.
+    upload = models.FileField(upload_to="imports/", null=True, blank=True, editable=False, max_length=200)
     strict = models.BooleanField(_("streng (alt eller intet)"), default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     rows_total = models.PositiveIntegerField(default=0)

@@ -16,6 +16,9 @@ from .tables import (
     ImportResult,
     InvalidValue,
     Progress,
+    RowCheck,
+    SeenKeys,
+    Source,
     Validation,
     iter_chunks,
     parse_bool,
@@ -37,7 +40,6 @@ OPTIONAL = [
 ]
 _POSTAL = re.compile(r"^\d{4}$")
 _CIVIL = {c.value for c in CivilStatus}
-WHOLE_MUNICIPALITY_ABOVE = 2000
 
 
 def _text(max_length: int):
@@ -104,89 +106,131 @@ class _Row:
     values: dict[str, object]  # model field -> value, for the columns present in the file
 
 
+# Rows validated and written together: memory stays flat however long the file is.
+CHUNK_ROWS = 5000
+
+
+class _StrictRollback(Exception):
+    """A strict import found an invalid row after chunks were written: undo them all."""
+
+
 def citizens_import(
     *,
-    data: bytes | str,
+    data: Source,
     strict: bool = False,
     municipality: Municipality | None = None,
     user: User | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Upsert the citizens of a registry extract. With `municipality`, rows for any other
-    municipality are rejected (an admin uploads only their own)."""
+    municipality are rejected (an admin uploads only their own).
+
+    The file is read a row at a time and written in chunks of CHUNK_ROWS inside one transaction:
+    a file that turns out unreadable half-way, or a strict import with an invalid row anywhere,
+    changes nothing."""
     table = read_table(data, required=REQUIRED, optional=OPTIONAL)
     result = ImportResult()
     validation = Validation(table, result)
     municipalities = {m.code: m for m in Municipality.objects.all()}
     today = timezone.localdate()
-    total = len(table.rows)
-
-    rows: list[_Row] = []
-    for index, (line, raw) in enumerate(table.rows, 1):
-        check = validation.row(line, raw)
-        fail = check.fail
-
-        parsed_cpr = None
-        try:
-            parsed_cpr = cprlib.parse(require(raw["cpr"]), today=today)
-        except (cprlib.InvalidCpr, InvalidValue) as exc:
-            fail("cpr", str(exc))
-        muni = municipalities.get(raw["municipality_code"].zfill(3) if raw["municipality_code"].isdigit() else "")
-        if muni is None:
-            fail("municipality_code", "ukendt kommunekode (3 cifre, fx 101)")
-        elif municipality is not None and muni.pk != municipality.pk:
-            fail(
-                "municipality_code", f"rækken hører til {muni.name}; du kan kun importere borgere i {municipality.name}"
-            )
-        values: dict[str, object] = {}
-        for column in table.columns:
-            if column in FIELDS:
-                name, parse = FIELDS[column]
-                try:
-                    values[name] = parse(raw[column])
-                except InvalidValue as exc:
-                    fail(column, str(exc))
-        if parsed_cpr:
-            for column in ("deceased_on", "moved_out_on", "civil_status_date"):
-                day = values.get(column)
-                if isinstance(day, dt.date) and day < parsed_cpr.birth_date:
-                    fail(column, "datoen ligger før borgerens fødselsdato")
-            if isinstance(values.get("deceased_on"), dt.date) and values["deceased_on"] > today:
-                fail("deceased_on", "dødsdatoen ligger i fremtiden")
-        if parsed_cpr and muni and not check.errors:
-            check.unique((muni.pk, parsed_cpr.number), column="cpr", reason="CPR-nummeret står også i række {row}")
-        if validation.accept(check):
-            if (
-                values.get("civil_status") == CivilStatus.DEAD
-                and not values.get("deceased_on")
-                and "deceased_on" not in table.columns
-            ):
-                values["deceased_on"] = values.get("civil_status_date")
-            rows.append(_Row(line, muni.pk, parsed_cpr, values))
-        if progress and index % 5000 == 0:
-            progress(index // 2, total)
-    if not validation.finish(strict=strict, valid=len(rows), empty="Filen indeholder ingen rækker med borgere."):
+    valid = 0
+    try:
+        with transaction.atomic():
+            seen = SeenKeys()
+            pending: list[tuple[RowCheck, _Row]] = []
+            for line, raw in table.rows:
+                check, row = _validate(line, raw, validation, table, municipalities, municipality, today)
+                if row is None:
+                    validation.accept(check)
+                    continue
+                pending.append((check, row))
+                if len(pending) == CHUNK_ROWS:
+                    valid += _accept_and_apply(pending, seen, validation, result, user=user, strict=strict)
+                    pending = []
+                    if progress:
+                        progress(min(line - 1, table.total), table.total)
+            valid += _accept_and_apply(pending, seen, validation, result, user=user, strict=strict)
+            seen.close()
+            if not validation.finish(strict=strict, valid=valid, empty="Filen indeholder ingen rækker med borgere."):
+                raise _StrictRollback
+    except _StrictRollback:
+        result.created = result.updated = result.unchanged = 0
+        result.municipalities = set()
         return result
-    with transaction.atomic():
-        _apply(rows, result, user=user, progress=progress, total=total)
+    if progress:
+        progress(table.total, table.total)
     return result
 
 
-def _apply(rows: list[_Row], result: ImportResult, *, user: User | None, progress: Progress | None, total: int) -> None:
+def _key(row: _Row) -> int:
+    """One int per citizen: the municipality and the CPR number's digits."""
+    return row.municipality_id * 10**10 + int(row.cpr.number)
+
+
+def _accept_and_apply(pending, seen: SeenKeys, validation: Validation, result, *, user, strict: bool) -> int:
+    """Check a chunk's rows against the citizens named before them, then write the valid ones (not
+    once a strict import has met an invalid row: it will be rolled back). Returns how many were valid."""
+    repeated = seen.first_lines([(_key(row), row.line) for _check, row in pending])
+    rows = []
+    for check, row in pending:
+        if row.line in repeated:
+            check.fail("cpr", f"CPR-nummeret står også i række {repeated[row.line]}")
+        if validation.accept(check):
+            rows.append(row)
+    if not (strict and (validation.rejected or validation.table.rows.shape_errors)):
+        _apply(rows, result, user=user)
+    return len(rows)
+
+
+def _validate(line, raw, validation, table, municipalities, municipality, today) -> tuple[RowCheck, _Row | None]:
+    """The row's own checks; the row, or None when one failed (the check holds why)."""
+    check = validation.row(line, raw)
+    fail = check.fail
+    parsed_cpr = None
+    try:
+        parsed_cpr = cprlib.parse(require(raw["cpr"]), today=today)
+    except (cprlib.InvalidCpr, InvalidValue) as exc:
+        fail("cpr", str(exc))
+    muni = municipalities.get(raw["municipality_code"].zfill(3) if raw["municipality_code"].isdigit() else "")
+    if muni is None:
+        fail("municipality_code", "ukendt kommunekode (3 cifre, fx 101)")
+    elif municipality is not None and muni.pk != municipality.pk:
+        fail("municipality_code", f"rækken hører til {muni.name}; du kan kun importere borgere i {municipality.name}")
+    values: dict[str, object] = {}
+    for column in table.columns:
+        if column in FIELDS:
+            name, parse = FIELDS[column]
+            try:
+                values[name] = parse(raw[column])
+            except InvalidValue as exc:
+                fail(column, str(exc))
+    if parsed_cpr:
+        for column in ("deceased_on", "moved_out_on", "civil_status_date"):
+            day = values.get(column)
+            if isinstance(day, dt.date) and day < parsed_cpr.birth_date:
+                fail(column, "datoen ligger før borgerens fødselsdato")
+        if isinstance(values.get("deceased_on"), dt.date) and values["deceased_on"] > today:
+            fail("deceased_on", "dødsdatoen ligger i fremtiden")
+    if check.errors:
+        return check, None
+    if (
+        values.get("civil_status") == CivilStatus.DEAD
+        and not values.get("deceased_on")
+        and "deceased_on" not in table.columns
+    ):
+        values["deceased_on"] = values.get("civil_status_date")
+    return check, _Row(line, muni.pk, parsed_cpr, values)
+
+
+def _apply(rows: list[_Row], result: ImportResult, *, user: User | None) -> None:
+    if not rows:
+        return
     existing: dict[tuple[int, str], Citizen] = {}
     by_municipality: dict[int, list[str]] = {}
     for row in rows:
         by_municipality.setdefault(row.municipality_id, []).append(row.cpr.number)
     for municipality_id, numbers in by_municipality.items():
-        if len(numbers) > WHOLE_MUNICIPALITY_ABOVE:
-            # A full extract: one scan of the municipality beats thousands of IN-list look-ups.
-            wanted = set(numbers)
-            found = (
-                c for c in Citizen.objects.filter(municipality_id=municipality_id).iterator(5000) if c.cpr in wanted
-            )
-        else:
-            found = Citizen.objects.filter(municipality_id=municipality_id, cpr__in=numbers)
-        for citizen in found:
+        for citizen in Citizen.objects.filter(municipality_id=municipality_id, cpr__in=numbers):
             existing[(municipality_id, citizen.cpr)] = citizen
 
     now = timezone.now()
@@ -194,9 +238,7 @@ def _apply(rows: list[_Row], result: ImportResult, *, user: User | None, progres
     to_update: list[Citizen] = []
     changed_fields: set[str] = set()
     widowed: list[tuple[Citizen, dt.date]] = []
-    for index, row in enumerate(rows, 1):
-        if progress and index % 5000 == 0:
-            progress((len(rows) + index) // 2, total)
+    for row in rows:
         citizen = existing.get((row.municipality_id, row.cpr.number))
         widow_date = (
             row.values.get("civil_status_date") if row.values.get("civil_status") == CivilStatus.WIDOWED else None
@@ -231,12 +273,11 @@ def _apply(rows: list[_Row], result: ImportResult, *, user: User | None, progres
     update_with_history(
         Citizen, to_update, sorted(changed_fields | {"updated_at"}), user=user, reason="import", now=now
     )
-    result.created, result.updated = len(to_create), len(to_update)
-    result.municipalities = {c.municipality_id for c in (*to_create, *to_update)}
+    result.created += len(to_create)
+    result.updated += len(to_update)
+    result.municipalities |= {c.municipality_id for c in (*to_create, *to_update)}
     if widowed:
         _register_widowed(widowed, user=user, now=now, new_ids={c.pk for c in to_create})
-    if progress:
-        progress(total, total)
 
 
 def _register_widowed(

@@ -12,6 +12,7 @@ from .tables import (
     ImportResult,
     InvalidValue,
     Progress,
+    Source,
     Validation,
     iter_chunks,
     parse_date,
@@ -26,7 +27,7 @@ _SOURCES = {s.value for s in RiskSource} - {RiskSource.HOSPITAL_NOTIFICATION}
 
 def risk_events_import(
     *,
-    data: bytes | str,
+    data: Source,
     strict: bool = False,
     municipality: Municipality | None = None,
     user: User | None = None,
@@ -38,7 +39,7 @@ def risk_events_import(
     result = ImportResult()
     validation = Validation(table, result)
     today = timezone.localdate()
-    total = len(table.rows)
+    total = table.total
 
     lookup = CitizenLookup([raw["cpr"] for _, raw in table.rows], municipality=municipality, fields=("birth_date",))
     groups: dict[tuple[int | None, str], RiskGroup] = {}

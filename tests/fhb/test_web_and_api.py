@@ -33,7 +33,7 @@ def test_upload_runs_the_import_and_offers_an_error_report(client, admin_user, d
     job = ImportJob.objects.get()
     assert response.status_code == 302 and response.url == reverse("import-detail", args=[job.pk])
     assert (job.status, job.created, job.rejected, job.applied) == ("done", 1, 2, True)
-    assert job.content is None  # register data is not kept after the import
+    assert not job.upload  # register data is not kept after the import (test_upload_file_lifecycle)
     page = client.get(response.url).content.decode()
     assert "1 oprettet" in page and "2 afvist" in page and "Frederiksberg" in page
     report = client.get(reverse("import-errors", args=[job.pk]))

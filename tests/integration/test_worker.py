@@ -28,7 +28,7 @@ def test_worker_runs_upload_once_even_if_delivered_twice(celery_worker_process):
     admin = UserFactory(role=Role.MUNICIPALITY_ADMIN)
     rows = "\n".join(f"{d:02d}0149123{d % 10};Navn{d};Efternavn;Vej {d};2100;København Ø;101;1" for d in range(1, 29))
     job = import_job_create(
-        user=admin, kind="citizens", filename="x.csv", content=f"{HEADER}\n{rows}\n".encode(), strict=False
+        user=admin, kind="citizens", filename="x.csv", upload=f"{HEADER}\n{rows}\n".encode(), strict=False
     )
     finished = wait_for(job.pk)
     assert (finished.status, finished.created, finished.rejected) == ("done", 28, 0)
@@ -40,6 +40,6 @@ def test_worker_runs_upload_once_even_if_delivered_twice(celery_worker_process):
 
 def test_worker_reports_unusable_file(celery_worker_process):
     admin = UserFactory(role=Role.MUNICIPALITY_ADMIN)
-    job = import_job_create(user=admin, kind="citizens", filename="x.csv", content=b"\xff\xfe garbage", strict=False)
+    job = import_job_create(user=admin, kind="citizens", filename="x.csv", upload=b"\xff\xfe garbage", strict=False)
     finished = wait_for(job.pk)
-    assert finished.status == "failed" and "UTF-8" in finished.message and finished.content is None
+    assert finished.status == "failed" and "UTF-8" in finished.message and not finished.upload

@@ -16,6 +16,7 @@ from fhb.tasks import offers_sync_soon
 
 class ImportCommand(BaseCommand):
     service = None  # the import service: f(*, data, strict, municipality, user) -> ImportResult
+    streams = True  # the service reads the open file a row at a time (else it is given the bytes)
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="UTF-8 CSV file, ; or , separated, with a header row")
@@ -26,9 +27,14 @@ class ImportCommand(BaseCommand):
     def handle(self, *args, **options):
         path = Path(options["file"])
         try:
-            data = path.read_bytes()
+            handle = path.open("rb")
+            data = handle if self.streams else handle.read()
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}", returncode=2) from None
+        with handle:
+            return self.run(path, data, options)
+
+    def run(self, path, data, options):
         municipality = None
         if options["municipality"]:
             municipality = Municipality.objects.filter(code=options["municipality"].zfill(3)).first()

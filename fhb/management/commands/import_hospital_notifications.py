@@ -12,6 +12,7 @@ class Command(ImportCommand):
         "a collection Bundle or NDJSON). Discharges become hospital_discharge risk events."
     )
     service = hospital_notifications_import
+    streams = False  # a FHIR Bundle is one JSON document
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
