@@ -72,6 +72,7 @@ bench: install
 # Every benchmark at a small scale, so none can rot (CI runs it): the same code, a few seconds each.
 bench-smoke: install
 	cd bench && ../$(PY) import_citizens.py --rows 2000
+	cd bench && ../$(PY) upload_memory.py --mb 2
 	cd bench && ../$(PY) eligibility.py --citizens 20000
 	cd bench && ../$(PY) dst_export.py --visits 20000 --citizens 6000
 	cd bench && ../$(PY) dst_counts_writes.py --saves 20 --copy-rows 2000

@@ -5,7 +5,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["import_citizens.py", "eligibility.py", "dst_export.py", "dst_counts_writes.py", "letters.py"]
+BENCHMARKS = [
+    "import_citizens.py",
+    "upload_memory.py",
+    "eligibility.py",
+    "dst_export.py",
+    "dst_counts_writes.py",
+    "letters.py",
+]
 
 if __name__ == "__main__":
     failed = 0
