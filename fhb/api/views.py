@@ -62,7 +62,12 @@ class CitizenViewSet(viewsets.ReadOnlyModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         citizen = self.get_object()
-        services.citizen_access_log(user=request.user, citizens=citizen, endpoint="api:citizen-detail", purpose="API")
+        services.citizen_access_log(
+            user=request.user,
+            citizens=citizen,
+            endpoint="api:citizen-detail",
+            purpose="API: stamdata og risikohændelser",
+        )
         return Response(self.get_serializer(citizen).data)
 
     @extend_schema(request=CprLookupSerializer, responses=CitizenDetailSerializer)

@@ -184,7 +184,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "fhb API",
-    "DESCRIPTION": "Forebyggende hjemmebesøg (Serviceloven § 79 a): borgere, risikohændelser og mere.",
+    "DESCRIPTION": (
+        "Forebyggende hjemmebesøg (Serviceloven § 79 a til 30. juni 2025, Ældreloven § 4 fra 1. juli 2025): "
+        "borgere, risikohændelser, tilbud, besøg, breve og indberetning."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
