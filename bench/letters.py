@@ -31,7 +31,7 @@ def build(letters: int, consultants: int, year: int):
     next year's), with their offers for that year."""
     from fhb.models import Citizen, District, Municipality, Role, User
     from fhb.offers import offers_sync
-    from invitations.models import ConsultantCalendar
+    from visits.models import ConsultantCalendar
 
     municipality = Municipality.objects.get(code="101")
     municipality.phone, municipality.address = "33 66 33 66", "Forebyggelse\nRådhuspladsen 1\n1550 København V"

@@ -4,13 +4,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fhb.eligibility.rules import rule_set_for
 from fhb.forms import DkfdsForm, style_widgets
+from fhb.law import rule_set_for
 from fhb.models import District, InvitationKind, OfferStatus
-from visits.models import CollectiveEvent
+from visits.models import Absence, CollectiveEvent, ConsultantCalendar
 
 from . import letters as letterlib
-from .models import Absence, ConsultantCalendar, LetterTemplate
+from .models import LetterTemplate
 
 
 def _date() -> forms.DateInput:

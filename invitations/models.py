@@ -1,5 +1,6 @@
-"""Bookings (a citizen's visit at a concrete time with a consultant), the consultants' capacity
-(working calendars, absences, districts) and invitation letter batches with their letters."""
+"""Invitation letters: the municipality's letter texts, letter batches and the letters in them.
+Bookings and the consultants' calendars are scheduling (`visits.models`); a letter points at the
+booking its date letter proposes."""
 
 from __future__ import annotations
 
@@ -10,111 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fhb.models import Citizen, District, InvitationKind, Municipality, Offer, User
-
-
-class BookingStatus(models.TextChoices):
-    BOOKED = "booked", _("Booket")
-    COMPLETED = "completed", _("Gennemført")
-    CANCELLED = "cancelled", _("Aflyst")
-
-
-class Booking(models.Model):
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="bookings")
-    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="bookings")
-    offer = models.ForeignKey(Offer, on_delete=models.SET_NULL, null=True, blank=True, related_name="bookings")
-    consultant = models.ForeignKey(User, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("konsulent"))
-    kind = models.CharField(_("type"), max_length=20, default="home_visit")
-    starts_at = models.DateTimeField(_("tidspunkt"))
-    duration_minutes = models.PositiveSmallIntegerField(_("varighed (minutter)"), default=60)
-    status = models.CharField(_("status"), max_length=12, choices=BookingStatus.choices, default=BookingStatus.BOOKED)
-    # Practical, not health information: "ring på hos naboen", "tolk".
-    note = models.CharField(_("praktisk note"), max_length=300, blank=True)
-    visit = models.OneToOneField(
-        "visits.Visit", on_delete=models.SET_NULL, null=True, blank=True, related_name="booking"
-    )
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["starts_at", "id"]
-        indexes = [models.Index(fields=["consultant", "starts_at"], name="booking_agenda")]
-        verbose_name = _("booking")
-        verbose_name_plural = _("bookinger")
-
-    def __str__(self) -> str:
-        return f"{self.citizen} {self.starts_at:%d-%m-%Y %H:%M}"
-
-    @property
-    def ends_at(self) -> dt.datetime:
-        return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
-
-
-# --- Capacity: each consultant's working calendar, absences and districts -------------------------
-
-
-def _weekdays_default() -> list[int]:
-    return [0, 1, 2, 3, 4]  # Monday to Friday
-
-
-def first_visit_default() -> dt.time:
-    """09:00. A callable: a fixed time as the default makes Django's check warn (fields.W161)
-    whenever it runs within ten seconds of that time of day."""
-    return dt.time(9, 0)
-
-
-class ConsultantCalendar(models.Model):
-    """When a consultant can visit: weekdays, the visiting day, one visit's length and the travel
-    buffer after it, and the districts they cover (none: the whole municipality)."""
-
-    consultant = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar")
-    weekdays = models.JSONField(_("arbejdsdage"), default=_weekdays_default, help_text=_("0 = mandag … 6 = søndag"))
-    day_starts = models.TimeField(_("første besøg"), default=first_visit_default)
-    day_ends = models.TimeField(_("sidste besøg slut"), default=dt.time(15, 0))
-    visit_minutes = models.PositiveSmallIntegerField(_("besøgets længde (minutter)"), default=60)
-    travel_minutes = models.PositiveSmallIntegerField(_("transporttid mellem besøg (minutter)"), default=30)
-    districts = models.ManyToManyField(District, blank=True, related_name="calendars", verbose_name=_("distrikter"))
-    history = HistoricalRecords(m2m_fields=[districts])
-
-    class Meta:
-        verbose_name = _("arbejdskalender")
-        verbose_name_plural = _("arbejdskalendere")
-
-    def __str__(self) -> str:
-        return f"{self.consultant}"
-
-    def slot_starts(self) -> list[dt.time]:
-        """The day's visit start times: from the first visit, one visit plus travel apart, while the
-        visit ends by the end of the day."""
-        starts = []
-        minute = self.day_starts.hour * 60 + self.day_starts.minute
-        end = self.day_ends.hour * 60 + self.day_ends.minute
-        step = max(self.visit_minutes + self.travel_minutes, 5)
-        while minute + self.visit_minutes <= end:
-            starts.append(dt.time(minute // 60, minute % 60))
-            minute += step
-        return starts
-
-
-class Absence(models.Model):
-    consultant = models.ForeignKey(User, on_delete=models.CASCADE, related_name="absences")
-    starts_on = models.DateField(_("fra"))
-    ends_on = models.DateField(_("til og med"))
-    reason = models.CharField(_("årsag"), max_length=100, blank=True)
-
-    class Meta:
-        ordering = ["starts_on"]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="absence_order")
-        ]
-        verbose_name = _("fravær")
-        verbose_name_plural = _("fravær")
-
-    def __str__(self) -> str:
-        return f"{self.consultant} {self.starts_on}–{self.ends_on}"
-
+from fhb.models import Citizen, InvitationKind, Municipality, Offer, User
+from visits.models import Booking
 
 # --- Letters: templates per municipality and kind, batches and the letters in them ----------------
 

@@ -5,7 +5,9 @@ letter texts (admin) and the consultants' calendars (team leader)."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
@@ -22,11 +24,13 @@ from fhb.errors import DomainError
 from fhb.models import InvitationKind, Municipality, User
 from fhb.permissions import StaffRequiredMixin
 from fhb.services import citizen_access_log
+from visits.models import Absence, ConsultantCalendar
 
 from . import batches
 from . import letters as letterlib
 from .forms import AbsenceForm, BatchForm, CalendarForm, TemplateForm, group_choices
-from .models import Absence, ConsultantCalendar, Letter, LetterBatch, LetterResponse, LetterTemplate
+from .models import Letter, LetterBatch, LetterResponse, LetterTemplate
+from .planner import free_slots
 
 
 def _batches(request):
@@ -244,7 +248,6 @@ class CallListView(StaffRequiredMixin, View):
         except ValueError:
             days = None
         rows = batches.call_list(request.user.municipality, days=days)
-        from django.conf import settings
 
         return render(
             request,
@@ -285,8 +288,6 @@ class TemplateEditView(StaffRequiredMixin, View):
         return own
 
     def preview(self, request, subject, body, kind):
-        from types import SimpleNamespace
-
         municipality = request.user.municipality
         sample = SimpleNamespace(
             first_name="Karen", last_name="Eksempel", address="Eksempelvej 12", postal_code="8600", city="Silkeborg"
@@ -348,7 +349,6 @@ class CapacityView(StaffRequiredMixin, View):
         start = timezone.localdate()
         end = start + dt.timedelta(days=27)
         caps = {c.consultant_id: c for c in batches.capacities(municipality, start, end)}
-        from .planner import free_slots
 
         rows = []
         for person in people:

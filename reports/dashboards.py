@@ -13,11 +13,10 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fhb.eligibility.rules import FIRST_YEAR
-from fhb.law import TARGET_GROUP_LABELS
+from fhb.law import FIRST_YEAR, TARGET_GROUP_LABELS
 from fhb.models import InvitationKind, Municipality, OfferStatus, Role, User
 from fhb.models.offers import Offer
-from invitations.models import Booking, BookingStatus
+from visits.models import Booking, BookingStatus
 
 from . import charts, dst
 from .approval import MONTH_LABELS

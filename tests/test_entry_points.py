@@ -12,11 +12,11 @@ from django.urls import reverse
 from fhb.models import Citizen, District, Offer, RiskGroup, Role
 from fhb.offers import offers_sync
 from invitations import batches
-from invitations.models import BatchStatus, ConsultantCalendar, LetterBatch
+from invitations.models import BatchStatus, LetterBatch
 from reports.models import Delivery
 from tests.factories import CitizenFactory, UserFactory
 from tests.fhb.helpers import run_command
-from visits.models import Visit
+from visits.models import ConsultantCalendar, Visit
 
 pytestmark = pytest.mark.django_db
 HEADER = "cpr;first_name;last_name;address;postal_code;city;municipality_code;household_size"

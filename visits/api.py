@@ -17,11 +17,12 @@ from fhb.api.access import AccessLoggedMixin
 from fhb.law import TARGET_GROUP_CHOICES
 from fhb.models import Citizen, User
 from fhb.permissions import HasPerm
-from invitations.models import Booking, BookingStatus
-from invitations.services import booking_cancel, booking_create
 
 from . import events as event_services
+from .bookings import booking_cancel, booking_create
 from .models import (
+    Booking,
+    BookingStatus,
     CollectiveEvent,
     EventRegistration,
     FollowUp,

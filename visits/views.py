@@ -10,6 +10,7 @@ from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -17,12 +18,13 @@ from fhb import selectors, services
 from fhb.errors import DomainError
 from fhb.models import Offer, Role, User
 from fhb.permissions import StaffRequiredMixin
-from invitations.models import Booking, BookingStatus
-from invitations.services import booking_cancel, booking_create
 
 from . import events as event_services
+from .bookings import booking_cancel, booking_create
 from .forms import BookingForm, EventForm, EventInviteForm, FollowUpFormSet, VisitForm
 from .models import (
+    Booking,
+    BookingStatus,
     CollectiveEvent,
     EventRegistration,
     FollowUp,
@@ -349,8 +351,6 @@ class BookingCancelView(StaffRequiredMixin, View):
 
 
 def _safe_next(request) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.POST.get("next", "")
     return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
 

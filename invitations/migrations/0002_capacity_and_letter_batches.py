@@ -7,7 +7,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import invitations.models
+import visits.models
 
 
 class Migration(migrations.Migration):
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 (
                     "weekdays",
                     models.JSONField(
-                        default=invitations.models._weekdays_default,
+                        default=visits.models._weekdays_default,
                         help_text="0 = mandag … 6 = søndag",
                         verbose_name="arbejdsdage",
                     ),
@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
                 (
                     "weekdays",
                     models.JSONField(
-                        default=invitations.models._weekdays_default,
+                        default=visits.models._weekdays_default,
                         help_text="0 = mandag … 6 = søndag",
                         verbose_name="arbejdsdage",
                     ),

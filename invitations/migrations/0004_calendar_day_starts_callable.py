@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import invitations.models
+import visits.models
 
 
 class Migration(migrations.Migration):
@@ -14,11 +14,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="consultantcalendar",
             name="day_starts",
-            field=models.TimeField(default=invitations.models.first_visit_default, verbose_name="første besøg"),
+            field=models.TimeField(default=visits.models.first_visit_default, verbose_name="første besøg"),
         ),
         migrations.AlterField(
             model_name="historicalconsultantcalendar",
             name="day_starts",
-            field=models.TimeField(default=invitations.models.first_visit_default, verbose_name="første besøg"),
+            field=models.TimeField(default=visits.models.first_visit_default, verbose_name="første besøg"),
         ),
     ]

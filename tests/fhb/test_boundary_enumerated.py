@@ -19,10 +19,10 @@ from django.urls import NoReverseMatch, get_resolver, reverse
 
 from fhb.models import ImportJob, Municipality, Offer, Role
 from fhb.offers import offers_sync
-from invitations.models import Booking, ConsultantCalendar, Letter, LetterBatch
+from invitations.models import Letter, LetterBatch
 from reports.models import Delivery, MonthApproval
 from tests.factories import CitizenFactory, RiskEventFactory, UserFactory
-from visits.models import CollectiveEvent, EventRegistration, FollowUp, Visit
+from visits.models import Booking, CollectiveEvent, ConsultantCalendar, EventRegistration, FollowUp, Visit
 
 pytestmark = pytest.mark.django_db
 # Routes whose ids are not another municipality's objects: shared reference data, or the user's

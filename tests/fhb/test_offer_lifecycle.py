@@ -29,11 +29,11 @@ from fhb.intake import referral_register
 from fhb.models import District, Offer, OfferStatus, Role
 from fhb.offers import ALLOWED, FINAL, INITIAL, LAPSABLE, offer_transition, offers_sync
 from invitations import batches
-from invitations.models import BatchStatus, Booking, BookingStatus, ConsultantCalendar, Letter, LetterBatch
-from invitations.services import booking_cancel, booking_create
+from invitations.models import BatchStatus, Letter, LetterBatch
 from tests.factories import CitizenFactory, UserFactory
+from visits.bookings import booking_cancel, booking_create
 from visits.events import event_invite, registration_respond
-from visits.models import CollectiveEvent, EventRegistration
+from visits.models import Booking, BookingStatus, CollectiveEvent, ConsultantCalendar, EventRegistration
 from visits.services import visit_record
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,9 @@ from django.utils import timezone
 from fhb.models import Citizen, District, Municipality, Role
 from fhb.offers import offers_sync
 from invitations import batches
-from invitations.models import BatchStatus, Booking, ConsultantCalendar, Letter, LetterBatch
+from invitations.models import BatchStatus, Letter, LetterBatch
 from tests.factories import UserFactory
+from visits.models import Booking, ConsultantCalendar
 
 from .conftest import start_worker, stop_worker, wait_for
 

@@ -16,8 +16,9 @@ from fhb.errors import DomainError
 from fhb.models import District, InvitationKind, Offer, OfferStatus, Role
 from fhb.offers import offers_sync
 from invitations import batches
-from invitations.models import BatchStatus, Booking, BookingStatus, ConsultantCalendar, Letter, LetterBatch
+from invitations.models import BatchStatus, Letter, LetterBatch
 from tests.factories import CitizenFactory, UserFactory
+from visits.models import Booking, BookingStatus, ConsultantCalendar
 from visits.services import visit_record
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from fhb.models import OfferStatus, Role
 from fhb.offers import offers_sync
-from invitations.models import BatchStatus, ConsultantCalendar, LetterBatch, LetterTemplate
+from invitations.models import BatchStatus, LetterBatch, LetterTemplate
 from tests.factories import CitizenFactory, UserFactory
+from visits.models import ConsultantCalendar
 
 pytestmark = pytest.mark.django_db
 

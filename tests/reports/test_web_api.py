@@ -9,10 +9,9 @@ import time_machine
 from django.urls import reverse
 
 from fhb.models import Role
-from invitations.models import Booking
 from reports.models import Delivery, MonthApproval
 from tests.factories import CitizenFactory, UserFactory
-from visits.models import Visit
+from visits.models import Booking, Visit
 
 pytestmark = pytest.mark.django_db
 

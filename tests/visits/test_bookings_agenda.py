@@ -14,10 +14,9 @@ from hypothesis import strategies as st
 from fhb.errors import DomainError
 from fhb.models import Offer, OfferStatus, Role
 from fhb.offers import offer_transition, offers_sync
-from invitations.models import Booking
-from invitations.services import booking_cancel, booking_create
 from tests.factories import CitizenFactory, UserFactory
-from visits.models import Visit
+from visits.bookings import booking_cancel, booking_create
+from visits.models import Booking, Visit
 
 pytestmark = pytest.mark.django_db
 CPH = ZoneInfo("Europe/Copenhagen")
