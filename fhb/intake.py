@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from .eligibility import Eligibility
+from .eligibility import Eligibility, policy_for
 from .errors import DomainError
+from .law.bek_716 import INDIVIDUAL_LETTER
 from .models import Citizen, InvitationKind, Offer, OfferStatus, RiskEvent, RiskGroup, RiskSource, User
-from .offers import INDIVIDUAL_LETTER, OPEN, SYNCED, Move, _offer_values, default_as_of, offers_move, offers_open
+from .offers import OPEN, SYNCED, Move, _offer_values, default_as_of, offers_move, offers_open
 from .selectors import citizen_eligibility
 from .services import risk_event_register
 
@@ -32,8 +33,6 @@ class OfferRefresh:
 def offer_refresh(*, citizen: Citizen, year: int, user: User | None, note: str) -> OfferRefresh:
     """One citizen's part of the offers sync: create the year's offer when they have become
     eligible, or refresh groups and letter kind on an offer nothing has happened to yet."""
-    from .eligibility import policy_for
-
     eligibility = citizen_eligibility(citizen, year=year, as_of=default_as_of(year, timezone.localdate()))
     offer = Offer.objects.select_for_update().filter(citizen=citizen, year=year).first()
     if eligibility is None:

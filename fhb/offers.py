@@ -22,14 +22,12 @@ from django.utils import timezone
 from .eligibility import Eligibility, eligibility_rows, policy_for
 from .eligibility.policy import Policy
 from .errors import DomainError
+from .law.bek_716 import INDIVIDUAL_LETTER, individual_letter_kind
 from .models import Citizen, EligibilityRun, InvitationKind, Municipality, Offer, OfferStatus, OfferTransition, User
 from .registry.bulk import insert_values, update_values
 
 # Letter kind when a citizen is in several groups: the most supportive form wins.
 LETTER_PRIORITY = [InvitationKind.DATE_LETTER, InvitationKind.OPEN_LETTER, InvitationKind.COLLECTIVE_EVENT]
-# The letter for a citizen who declined a collective event and must be offered an individual visit
-# (BEK 716/2019 § 2): a concrete time, the form that reaches those who tend to say no.
-INDIVIDUAL_LETTER = InvitationKind.DATE_LETTER
 # Statuses the sync may still change (nothing has been done yet).
 OPEN = {OfferStatus.DUE, OfferStatus.EXEMPT}
 # Nothing comes after these.
@@ -224,8 +222,7 @@ def offers_sync(
         eligible += 1
         seen.add(row.citizen_id)
         values = _offer_values(row, policy)
-        if row.citizen_id in individual and values[3] == InvitationKind.COLLECTIVE_EVENT:
-            values[3] = INDIVIDUAL_LETTER
+        values[3] = individual_letter_kind(values[3], row.citizen_id in individual)
         current = existing.get(row.citizen_id)
         if current is None:
             new_rows.append([municipality.pk, row.citizen_id, year, row.birth_date, now, now, *values])

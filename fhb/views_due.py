@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from . import due, services
-from .eligibility.rules import FIRST_YEAR
 from .errors import DomainError
 from .forms import OfferStatusForm
+from .law import FIRST_YEAR
 from .models import EligibilityRun, QualityStandard
 from .offers import offer_transition, offers_sync
 from .permissions import StaffRequiredMixin

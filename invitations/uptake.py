@@ -20,13 +20,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from fhb.law.national_figures import ALL_AGE_GROUPS_2021, NATIONAL_UPTAKE_2021
 from fhb.models import InvitationKind, Municipality, Offer, OfferStatus
-from reports.dst import NATIONAL_UPTAKE_2021
 
 DATE_FACTOR = 1.5
 OPEN_FACTOR = 0.75
 EVENT_FACTOR = 0.5  # "rarely more than half of those invited attend" (domain.md § 3)
-ALL_AGE_GROUPS_2021 = 0.168
 MIN_HISTORY = 30  # invited offers of a group and kind before the municipality's own figure is used
 
 KIND_FACTOR = {

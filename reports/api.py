@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fhb.api.params import YearField, this_year, year_param
-from fhb.eligibility.rules import FIRST_YEAR, LAST_YEAR
 from fhb.errors import DomainError
+from fhb.law import FIRST_YEAR, LAST_YEAR
 from fhb.permissions import HasPerm
 
 from . import services

@@ -33,9 +33,11 @@ from fhb import cpr as cprlib
 from fhb.eligibility import eligibility_rows, rule_set_for
 from fhb.eligibility.policy import policy_for
 from fhb.eligibility.query import eligibility_queryset
-from fhb.eligibility.rules import transition_applies
+from fhb.law import preventive_visit, transition_applies
+from fhb.law.dst import quality_criteria
+from fhb.law.national_figures import NATIONAL_UPTAKE_2021
 from fhb.models import Municipality
-from visits.models import VISIT_KINDS, Visit, VisitKind, VisitOutcome
+from visits.models import Visit, VisitKind, VisitOutcome
 
 CSV_HEADER = "kommunekode;cpr;besoegsdato;moedeform;maalgruppe\n"
 INDIVIDUAL, COLLECTIVE = "individuelt", "kollektivt"
@@ -61,15 +63,6 @@ AED10_BANDS = (
     ("90+", 90, 200),
 )
 SEXES = ("F", "M")
-
-# Uptake of the age-determined offers nationally in 2021 (domain.md § 6; a covid-affected year).
-NATIONAL_UPTAKE_2021 = {"age_70_living_alone": 0.136, "age_75": 0.12, "age_80": 0.201, "age_82_plus": 0.18}
-
-# Data-quality criteria DST applies before it uses a municipality's data (domain.md § 6).
-MIN_CITIZENS_PER_MONTH = 5
-MAX_CHANGE = 0.40
-MAX_LARGE_CHANGES = 1
-MIN_APPROVED_MONTHS = 8
 
 # Why a record is not in the delivery, in the order they are tested.
 EXCLUSION_REASONS = {
@@ -119,7 +112,8 @@ def year_bounds(year: int) -> tuple[dt.date, dt.date]:
 
 
 def _delivered_q() -> Q:
-    return Q(kind__in=sorted(VISIT_KINDS), outcome=VisitOutcome.COMPLETED, is_draft=False)
+    """The visits that count (fhb.law.preventive_visit)."""
+    return Q(kind__in=sorted(preventive_visit.VISIT_KINDS), outcome=preventive_visit.COUNTED_OUTCOME, is_draft=False)
 
 
 def _bytewise(field: str):
@@ -678,40 +672,6 @@ def age_determined_groups(year: int) -> list[str]:
 
 def _excluded(visit_id, cpr, date, kind, reason, outcome="completed") -> dict:
     return {"visit_id": int(visit_id), "cpr": cpr, "date": date, "kind": kind, "outcome": outcome, "reason": reason}
-
-
-def quality_criteria(persons_by_month: list[int], *, approved_months: int | None = None) -> dict:
-    """DST's criteria on the citizens visited each month (January first). `pass` covers the three
-    criteria on the data; the approved-months rule (DST publishes a year only when the municipality
-    has approved at least 8 months) is reported beside it when known."""
-    present = [i + 1 for i, p in enumerate(persons_by_month) if p > 0]
-    low = [i + 1 for i, p in enumerate(persons_by_month) if p < MIN_CITIZENS_PER_MONTH]
-    changes = []
-    for i in range(1, len(persons_by_month)):
-        before, after = persons_by_month[i - 1], persons_by_month[i]
-        if before == after:
-            continue
-        change = (after - before) / before if before else None  # from nothing: an unbounded rise
-        if change is None or abs(change) > MAX_CHANGE:
-            changes.append({"from_month": i, "to_month": i + 1, "change": None if change is None else round(change, 4)})
-    criteria = [
-        {"code": "all_months_present", "pass": len(present) == 12, "months_present": len(present)},
-        {"code": "min_citizens_per_month", "pass": not low, "minimum": MIN_CITIZENS_PER_MONTH, "months_below": low},
-        {
-            "code": "max_one_large_change",
-            "pass": len(changes) <= MAX_LARGE_CHANGES,
-            "threshold": MAX_CHANGE,
-            "large_changes": changes,
-        },
-    ]
-    result = {"pass": all(c["pass"] for c in criteria), "criteria": criteria}
-    if approved_months is not None:
-        result["approved_months"] = {
-            "pass": approved_months >= MIN_APPROVED_MONTHS,
-            "approved": approved_months,
-            "minimum": MIN_APPROVED_MONTHS,
-        }
-    return result
 
 
 _RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False)

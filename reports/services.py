@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fhb import background
-from fhb.eligibility.rules import FIRST_YEAR
 from fhb.errors import DomainError
+from fhb.law import FIRST_YEAR
+from fhb.law import dst as law_dst
 from fhb.models import Citizen, Municipality, User
 from fhb.services import citizen_access_log_ids
 
@@ -79,7 +80,7 @@ def delivery_create(
         delivery = Delivery.objects.create(municipality=municipality, year=year, requested_by=user, source=source)
     if output is not None:
         return delivery_run(delivery_id=delivery.pk, output=output)
-    from .tasks import delivery_run_task
+    from .tasks import delivery_run_task  # cycle: reports.tasks runs this module's delivery_run
 
     transaction.on_commit(lambda: background.start(delivery_run_task, delivery.pk))
     return delivery
@@ -309,8 +310,8 @@ def month_overview(municipality: Municipality, year: int, today: dt.date | None 
                 "persons": cell["persons"],
                 "visits": cell["visits"],
                 "change": change,
-                "large_change": change is not None and abs(change) > dst.MAX_CHANGE,
-                "too_few": cell["persons"] < dst.MIN_CITIZENS_PER_MONTH,
+                "large_change": change is not None and abs(change) > law_dst.MAX_CHANGE,
+                "too_few": cell["persons"] < law_dst.MIN_CITIZENS_PER_MONTH,
                 "over": over,
                 "approval": approvals.get(index),
                 "can_approve": over and index not in approvals,

@@ -8,13 +8,15 @@ import logging
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from fhb.eligibility.rules import FIRST_YEAR
 from fhb.errors import DomainError
+from fhb.law import FIRST_YEAR
+from fhb.pdf import html_to_pdf
 from fhb.permissions import StaffRequiredMixin
 
 from . import services
@@ -154,9 +156,6 @@ class CouncilReportView(StaffRequiredMixin, View):
     permission_required = "reports.view_statistics"
 
     def get(self, request):
-        from django.template.loader import render_to_string
-
-        from fhb.pdf import html_to_pdf
 
         year = _year(request)
         municipality = request.user.municipality

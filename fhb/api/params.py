@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from fhb.eligibility.rules import FIRST_YEAR, LAST_YEAR
+from fhb.law import FIRST_YEAR, LAST_YEAR
 
 
 def year_param(request, name: str = "year", *, default: int | None = None) -> int | None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..law import AgeRule, RuleSet, rule_set_for, transition_applies
 from .policy import Policy
-from .rules import AgeRule, RuleSet, age_on, rule_set_for, transition_applies, window_start
+from .rules import age_on, window_start
 
 
 @dataclass(frozen=True)

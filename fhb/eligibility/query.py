@@ -17,10 +17,11 @@ from django.db import connection
 from django.db.models import BooleanField, Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
+from ..law import AgeRule, RiskRule, RuleSet, rule_set_for, transition_applies
 from ..models import Citizen, Municipality, RiskEvent
 from .oracle import Eligibility
 from .policy import Policy, policy_for
-from .rules import AgeRule, RiskRule, RuleSet, rule_set_for, transition_applies, window_start
+from .rules import window_start
 
 
 @dataclass(frozen=True)

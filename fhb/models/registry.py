@@ -12,10 +12,12 @@ import datetime as dt
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import cpr as cprlib
+from ..law.serviceloven_79a import Exemption
 
 
 class Municipality(models.Model):
@@ -192,8 +194,6 @@ class Citizen(models.Model):
 
     @property
     def age_today(self) -> int:
-        from django.utils import timezone
-
         return self.age_on(timezone.localdate())
 
 
@@ -280,16 +280,6 @@ class InvitationKind(models.TextChoices):
     DATE_LETTER = "date_letter", _("Datobrev")
     OPEN_LETTER = "open_letter", _("Åbent brev")
     COLLECTIVE_EVENT = "collective_event", _("Kollektivt arrangement")
-
-
-class Exemption(models.TextChoices):
-    NONE = "", _("Ingen fritagelse")
-    PERSONAL_CARE_AND_PRACTICAL_HELP = (
-        "personal_care_and_practical_help",
-        _("Modtagere af både personlig pleje og praktisk hjælp (§ 83)"),
-    )
-    # A municipal deviation (e.g. Langeland's welfare agreement): practical help alone exempts.
-    PRACTICAL_HELP = "practical_help", _("Modtagere af praktisk hjælp (§ 83) — lokal afvigelse")
 
 
 class QualityStandard(models.Model):

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from fhb.eligibility import CitizenFacts, EligibilityError, Policy, eligibility_for, rule_set_for
-from fhb.eligibility.rules import RULES_2019, AgeRule, RuleSet, window_start
+from fhb.eligibility.rules import window_start
+from fhb.law import RULE_SETS, RULES_2019, AgeRule, RuleSet
 
 D = dt.date
 
@@ -161,7 +162,7 @@ def test_a_new_legal_basis_is_a_data_change():
         age_rules=(AgeRule("age_78", "x", exact_age=78),),
         risk_rule=RULES_2019.risk_rule,
     )
-    rule_sets = (*__import__("fhb.eligibility.rules", fromlist=["RULE_SETS"]).RULE_SETS, future)
+    rule_sets = (*RULE_SETS, future)
     assert rule_set_for(2027, rule_sets) is future
     assert rule_set_for(2026, rule_sets) is RULES_2019
 

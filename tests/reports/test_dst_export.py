@@ -8,10 +8,10 @@ import subprocess
 
 import pytest
 
+from fhb.law.dst import quality_criteria
 from fhb.models import Citizen
 from reports import dst
 from reports.approval import approval_pdf, warm_up
-from reports.dst import quality_criteria
 from reports.models import Delivery, DeliveryImmutable
 from reports.services import _diff
 from tests.factories import CitizenFactory
