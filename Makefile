@@ -62,9 +62,11 @@ test-dates: install browser
 	    FHB_TEST_TODAY=$$day $(MAKE) --no-print-directory test-integration; fi; \
 	done
 
-lint:
+# Style, and the one-way architecture (.importlinter: layers, the pure law, no cycles).
+lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
 
 bench: install
 	$(PY) bench/run.py

@@ -11,10 +11,12 @@ import datetime as dt
 import io
 import json
 import random
+from dataclasses import dataclass
 
 from django.db import transaction
 
 from . import cpr as cprlib
+from . import hooks
 from .models import District, Municipality, Role, Team, User
 from .offers import offers_sync
 from .registry import citizens_import, quality_standard_import, risk_events_import
@@ -312,28 +314,15 @@ def quality_standard_document(year: int) -> dict:
 
 # Each consultant's visiting days and districts (Silkeborg town is shared); 9-15, an hour a visit
 # and half an hour's travel: four visits a day.
-CALENDARS = {
-    "konsulent1": ([0, 1, 2, 3], ["Silkeborg By", "Nord"]),
-    "konsulent2": ([0, 1, 2, 3, 4], ["Silkeborg By", "Øst"]),
-    "konsulent3": ([1, 2, 3, 4], ["Silkeborg By", "Syd"]),
-}
+@dataclass
+class Demo:
+    """What the core has made, for the apps' `demo_seed` hooks to build on."""
 
-
-def _demo_calendars(*, municipality: Municipality, districts: dict, today: dt.date) -> None:
-    from invitations.models import Absence, ConsultantCalendar  # invitations builds on fhb
-
-    for username, (weekdays, names) in CALENDARS.items():
-        user = User.objects.get(username=username)
-        calendar, created = ConsultantCalendar.objects.get_or_create(consultant=user, defaults={"weekdays": weekdays})
-        if created:
-            calendar.districts.set([districts[n] for n in names])
-    konsulent2 = User.objects.get(username="konsulent2")
-    if not Absence.objects.filter(consultant=konsulent2).exists():  # a week's course next month
-        first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-        monday = first + dt.timedelta(days=(7 - first.weekday()) % 7 + 7)
-        Absence.objects.create(
-            consultant=konsulent2, starts_on=monday, ends_on=monday + dt.timedelta(days=4), reason="Kursus"
-        )
+    municipality: Municipality
+    districts: dict[str, District]
+    today: dt.date
+    rng: random.Random
+    new_population: bool  # the citizens were made just now (a later run leaves them as they are)
 
 
 @transaction.atomic
@@ -361,8 +350,6 @@ def demo_seed(*, today: dt.date, citizens: int = 20_000, seed: int = 79) -> dict
             user.set_password(DEMO_PASSWORD)
         user.save()
 
-    _demo_calendars(municipality=municipality, districts=districts, today=today)
-
     # The quality standard first: it defines the municipality's own risk group used below.
     quality_standard_import(data=json.dumps(quality_standard_document(today.year)))
     citizen_result = risk_result = None
@@ -373,111 +360,16 @@ def demo_seed(*, today: dt.date, citizens: int = 20_000, seed: int = 79) -> dict
         citizen_result = citizens_import(data=registry)
         risk_result = risk_events_import(data=build_risk_events_csv(today=today, people=people, rng=rng))
     offers = [offers_sync(municipality=municipality, year=y).summary for y in (today.year, today.year + 1)]
-    visit_result = None
-    if citizen_result is not None:  # with a new population: a few weeks of visits by the consultants
-        from visits.services import visits_import  # visits builds on fhb
-
-        visit_result = visits_import(data=build_visits_csv(municipality=municipality, today=today, rng=rng))
-        # ... and the history before them (last year and this year until then), for the statistics.
-        visits_import(data=build_history_csv(municipality=municipality, today=today, rng=rng))
-        _approve_last_year(municipality=municipality, today=today)
-    from visits.demo import demo_agenda
-
-    agenda = demo_agenda(municipality=municipality, today=today, rng=rng)
-    return {
-        "agenda": agenda,
+    made = {
         "municipality": municipality,
         "citizens": citizen_result,
         "risk_events": risk_result,
         "offers": offers,
-        "visits": visit_result,
     }
-
-
-def build_visits_csv(*, municipality: Municipality, today: dt.date, rng: random.Random) -> str:
-    """Four weeks of the consultants' work: mostly completed home visits on weekdays, some
-    declines, no-shows and phone calls, among citizens due this year."""
-    from .models import Offer
-
-    consultants = [u for u, *_ in STAFF if u.startswith("konsulent")]
-    candidates = list(
-        Offer.objects.filter(municipality=municipality, year=today.year, status="due")
-        .select_related("citizen")
-        .order_by("id")
+    # The apps above the core add theirs (visits: calendars, visits, the agenda; reports: approvals).
+    demo = Demo(
+        municipality=municipality, districts=districts, today=today, rng=rng, new_population=citizen_result is not None
     )
-    due = rng.sample(candidates, min(220, len(candidates)))
-    notes = [
-        "Talte om hverdagen og fremtiden.",
-        "Ønsker info om motionshold.",
-        "Bekymret for fald.",
-        "Henvist til besøgsven.",
-        "",
-    ]
-    out = io.StringIO()
-    out.write("cpr;date;kind;outcome;consultant;note\n")
-    for offer in due:
-        day = today - dt.timedelta(days=rng.randint(1, 28))
-        while day.weekday() >= 5:
-            day -= dt.timedelta(days=1)
-        kind, outcome = rng.choices(
-            [
-                ("home_visit", "completed"),
-                ("home_visit", "declined"),
-                ("home_visit", "no_show"),
-                ("phone_call", "completed"),
-            ],
-            [70, 12, 6, 12],
-        )[0]
-        note = rng.choice(notes) if outcome == "completed" else ""
-        out.write(f"{offer.citizen.cpr};{day.isoformat()};{kind};{outcome};{rng.choice(consultants)};{note}\n")
-    return out.getvalue()
-
-
-def build_history_csv(*, municipality: Municipality, today: dt.date, rng: random.Random) -> str:
-    """Last year and this year up to four weeks ago, as an earlier system would hand them over:
-    about 130 visits a month (completed home and follow-up visits, some declines, no-shows and
-    calls), an event each quarter, and a summer dip."""
-    from .models import Citizen
-
-    people = list(
-        Citizen.objects.filter(
-            municipality=municipality, birth_date__year__lte=today.year - 75, deceased_on__isnull=True
-        )
-        .order_by("id")
-        .values_list("cpr", flat=True)
-    )
-    consultants = [u for u, *_ in STAFF if u.startswith("konsulent")]
-    start = dt.date(today.year - 1, 1, 1)
-    stop = today - dt.timedelta(days=29)
-    out = io.StringIO()
-    out.write("cpr;date;kind;outcome;consultant;note\n")
-    day = start
-    while day < stop:
-        if day.weekday() < 5:
-            per_day = rng.randint(3, 9) if day.month != 7 else rng.randint(2, 6)  # the summer holidays
-            for cpr in rng.sample(people, per_day):
-                kind, outcome = rng.choices(
-                    [
-                        ("home_visit", "completed"),
-                        ("follow_up_visit", "completed"),
-                        ("home_visit", "declined"),
-                        ("home_visit", "no_show"),
-                        ("phone_call", "completed"),
-                    ],
-                    [68, 10, 8, 4, 10],
-                )[0]
-                out.write(f"{cpr};{day.isoformat()};{kind};{outcome};{rng.choice(consultants)};\n")
-            if day.day == 15 and day.month in (3, 6, 9, 11):  # a collective event each quarter
-                for cpr in rng.sample(people, rng.randint(15, 30)):
-                    out.write(f"{cpr};{day.isoformat()};collective_event;completed;{consultants[0]};\n")
-        day += dt.timedelta(days=1)
-    return out.getvalue()
-
-
-def _approve_last_year(*, municipality: Municipality, today: dt.date) -> None:
-    """Last year's months were approved as the year went, except December (left for the demo)."""
-    from reports.services import month_approve
-
-    admin = User.objects.filter(municipality=municipality, role=Role.MUNICIPALITY_ADMIN).first()
-    for month in range(1, 12):
-        month_approve(municipality=municipality, year=today.year - 1, month=month, user=admin)
+    for contribute in hooks.get_hooks("demo_seed"):
+        made.update(contribute(demo))
+    return made

@@ -12,10 +12,10 @@ from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext_lazy as _
 
 from .exports import csv_bytes, xlsx_bytes
+from .filters import MunicipalityFilterSet
 from .forms import DkfdsForm
 from .law import TARGET_GROUP_LABELS
 from .models import District, InvitationKind, Offer, OfferStatus, Role, User
-from .selectors import MunicipalityFilterSet
 
 
 def offers_visible_to(user: User) -> QuerySet[Offer]:

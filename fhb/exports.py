@@ -54,6 +54,7 @@ def csv_bytes(header: list[str], rows: Iterable[Iterable[Any]], *, delimiter: st
 
 def xlsx_bytes(sheet_name: str, header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
     """A one-sheet workbook; text cells are string cells, never formulas."""
+    # not at the top: no cycle; openpyxl is loaded only by the processes that write a workbook
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 

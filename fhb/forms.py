@@ -2,10 +2,12 @@
 
 from django import forms
 from django.forms import renderers
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ImportKind, RiskGroup, RiskSource, User
+from .models import ImportKind, OfferStatus, RiskGroup, RiskSource, User
 from .registry.jobs import JSON_KINDS, MAX_JSON_UPLOAD_BYTES, MAX_UPLOAD_BYTES
+from .selectors import access_period_error
 
 
 class DkfdsFormRenderer(renderers.TemplatesSetting):
@@ -122,8 +124,6 @@ class AccessControlForm(DkfdsForm):
     def clean(self):
         data = super().clean()
         if data.get("fra") and data.get("til"):
-            from .selectors import access_period_error
-
             error = access_period_error(data["fra"], data["til"])
             if error:
                 self.add_error("til", error)
@@ -137,8 +137,6 @@ class OfferStatusForm(DkfdsForm):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
-        from .models import OfferStatus
-
         super().__init__(*args, **kwargs)
         self.fields["to_status"].choices = [(s.value, s.label) for s in OfferStatus if s not in (OfferStatus.LAPSED,)]
 
@@ -170,7 +168,5 @@ class ReferralForm(DkfdsForm):
     )
 
     def __init__(self, *args, **kwargs):
-        from django.utils import timezone
-
         super().__init__(*args, **kwargs)
         self.fields["received_on"].initial = timezone.localdate()

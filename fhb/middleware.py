@@ -2,7 +2,11 @@
 set to English; the system's language is still Danish."""
 
 from django.conf import settings
+from django.contrib.auth import get_user
+from django.http import HttpResponse
 from django.utils import translation
+
+from .registry.jobs import MAX_UPLOAD_BYTES
 
 
 class LanguageMiddleware:
@@ -28,15 +32,10 @@ class RequestBodyLimitMiddleware:
     ANONYMOUS_LIMIT = 1024 * 1024
 
     def __init__(self, get_response):
-        from .registry.jobs import MAX_UPLOAD_BYTES
-
         self.get_response = get_response
         self.limit = MAX_UPLOAD_BYTES + 1024 * 1024
 
     def __call__(self, request):
-        from django.contrib.auth import get_user
-        from django.http import HttpResponse
-
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

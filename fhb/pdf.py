@@ -19,14 +19,14 @@ os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
 def url_fetcher():
     """WeasyPrint's own fetcher, allowed `data:` URLs only."""
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher  # no cycle: WeasyPrint (~1 s to load) only where PDFs are made
 
     return URLFetcher(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=False)
 
 
 def document(html: str):
     """The laid-out document (pages and anchors), for callers that split it."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # no cycle: WeasyPrint (~1 s to load) only where PDFs are made
 
     return HTML(string=html, url_fetcher=url_fetcher()).render()
 

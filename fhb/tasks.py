@@ -4,6 +4,8 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from .models import Citizen, Municipality
+from .offers import offers_sync
 from .registry.jobs import import_job_run, import_jobs_purge
 
 
@@ -20,9 +22,6 @@ def import_jobs_purge_task() -> int:
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
 def offers_sync_task(municipality_id: int, year: int) -> str:
     """Recompute one municipality's year (idempotent: the sync converges on the same offers)."""
-    from .models import Municipality
-    from .offers import offers_sync
-
     return offers_sync(municipality=Municipality.objects.get(pk=municipality_id), year=year).summary
 
 
@@ -45,8 +44,6 @@ def offers_sync_soon(municipality_ids) -> None:
 @shared_task
 def offers_sync_nightly_task() -> int:
     """Every municipality with citizens: this year and next, so due lists reflect last night's data."""
-    from .models import Citizen
-
     ids = list(Citizen.objects.values_list("municipality_id", flat=True).distinct())
     for municipality_id in ids:
         for year in sync_years():

@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View, defaults
 
-from . import selectors, services
-from .eligibility.rules import FIRST_YEAR
+from . import hooks, selectors, services
 from .errors import DomainError
 from .exports import csv_bytes
+from .filters import CitizenFilter
 from .forms import AccessControlForm, CitizenSearchForm, ImportUploadForm, OfferStatusForm, ReferralForm, RiskEventForm
-from .intake import risk_event_add
+from .intake import referral_outcome_text, referral_register, risk_event_add
+from .law import FIRST_YEAR
 from .models import ImportJob, OfferStatus, User
 from .offers import default_as_of
 from .permissions import StaffRequiredMixin
@@ -59,7 +60,7 @@ class CitizenListView(StaffRequiredMixin, View):
     def get(self, request):
         query = request.session.get(SEARCH_SESSION_KEY, {}).get(request.GET.get("soeg", ""), "")
         visible = selectors.citizens_visible_to(request.user)
-        filterset = selectors.CitizenFilter(request.GET, queryset=visible, request=request)
+        filterset = CitizenFilter(request.GET, queryset=visible, request=request)
         citizens = filterset.qs if filterset.is_valid() else visible.alive_and_resident_on(_today())
         citizens = selectors.citizen_search(citizens, query).only(*LIST_FIELDS)
         page = paginate(citizens, request, PAGE_SIZE)
@@ -118,18 +119,8 @@ class CitizenDetailView(StaffRequiredMixin, View):
         ]
         context["eligibility_years"] = range(today.year - 1, FIRST_YEAR - 1, -1)
         context["offers"] = citizen.offers.prefetch_related("transitions__by").order_by("-year")
-        context["visits"] = citizen.visits.select_related("consultant")[:50]
-        context["can_record_visit"] = request.user.has_perm("visits.add_visit")
-        context["bookings"] = citizen.bookings.filter(status="booked").select_related("consultant")
-        context["follow_ups"] = citizen.follow_ups.select_related("assigned_to").order_by("status", "due_on", "id")[:30]
-        context["registrations"] = citizen.event_registrations.select_related("event").order_by("-event__date")[:10]
-        context["can_manage_events"] = request.user.has_perm("visits.manage_events")
-        if context["can_manage_events"]:
-            from visits.models import CollectiveEvent
-
-            context["open_events"] = CollectiveEvent.objects.filter(
-                municipality_id=citizen.municipality_id, date__gte=_today(), cancelled=False
-            ).exclude(registrations__citizen=citizen)
+        for contribute in hooks.get_hooks("citizen_page"):  # visits: visits, bookings, follow-ups, events
+            context.update(contribute(request, citizen))
         context["can_read_notes"] = request.user.has_perm("visits.view_note", citizen)
         context["timeline"] = citizen_timeline(citizen, show_notes=context["can_read_notes"])[:100]
         context["offer_form"] = OfferStatusForm()
@@ -322,8 +313,6 @@ class ReferralView(StaffRequiredMixin, View):
         return render(request, "fhb/referral_form.html", {"citizen": citizen, "form": form or ReferralForm()})
 
     def post(self, request, pk):
-        from .intake import referral_outcome_text, referral_register
-
         citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
         form = ReferralForm(request.POST)
         if form.is_valid():

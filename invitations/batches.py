@@ -21,27 +21,34 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from pypdf import PdfReader, PdfWriter
 
 from fhb import background
+from fhb.eligibility import policy_for
 from fhb.errors import DomainError
 from fhb.exports import SafeCsvWriter
+from fhb.law.bek_716 import individual_letter_kind
 from fhb.models import Citizen, InvitationKind, Municipality, Offer, OfferStatus, Role, User
 from fhb.offers import ALLOWED, LETTER_PRIORITY, Move, offer_transition, offers_move
+from fhb.pdf import document
 from fhb.registry.bulk import insert_with_history, update_values
-from visits.models import Visit, VisitKind, VisitOutcome
-
-from . import letters as letterlib
-from .models import (
+from fhb.services import citizen_access_log
+from visits.bookings import booking_cancel, booking_create
+from visits.models import (
     Absence,
-    BatchStatus,
     Booking,
     BookingStatus,
     ConsultantCalendar,
-    Letter,
-    LetterBatch,
-    LetterResponse,
+    EventRegistration,
+    RegistrationStatus,
+    Visit,
+    VisitKind,
+    VisitOutcome,
 )
-from .planner import Capacity, Demand, Plan, assign
+
+from . import letters as letterlib
+from .models import BatchStatus, Letter, LetterBatch, LetterResponse
+from .planner import Capacity, Demand, Plan, assign, free_slots
 from .uptake import estimates
 
 log = logging.getLogger(__name__)
@@ -140,9 +147,8 @@ def choose(offer_groups: list[str], chosen: list[str], kinds: dict[str, str], pr
     mine = [g for g in priority if g in offer_groups and g in chosen]
     options = []
     for group in mine:
-        kind = kinds.get(group, InvitationKind.DATE_LETTER)
-        if individual and kind == InvitationKind.COLLECTIVE_EVENT:
-            kind = InvitationKind.DATE_LETTER  # declined an event: an individual visit (BEK 716/2019 § 2)
+        # declined an event: an individual visit (BEK 716/2019 § 2)
+        kind = individual_letter_kind(kinds.get(group, InvitationKind.DATE_LETTER), individual)
         options.append((LETTER_PRIORITY.index(kind), mine.index(group), group, kind))
     _, _, group, kind = min(options)
     return group, kind
@@ -359,8 +365,6 @@ def batch_plan(
 ) -> LetterBatch:
     """Make (or, for a draft, remake) a batch: each citizen's letter, the date letters' slots, the
     preview. Nothing is booked and no offer changes until approval."""
-    from fhb.eligibility import policy_for
-
     statuses = statuses or [OfferStatus.DUE]
     policy = policy_for(municipality, period_start.year)
     kinds = {g: policy.invitation_for(g) for g in groups}
@@ -504,7 +508,7 @@ def batch_retry(*, batch: LetterBatch) -> LetterBatch:
 
 
 def _enqueue_render(batch_id: int) -> None:
-    from .tasks import batch_render_task
+    from .tasks import batch_render_task  # cycle: invitations.tasks runs this module's batch_render
 
     background.start(batch_render_task, batch_id)
 
@@ -513,7 +517,7 @@ def batch_render(batch_id: int, *, inline: bool = False, progress=None) -> Lette
     """Start (or resume) rendering: the letters without a PDF, in chunks, each chunk one task —
     or, `inline` (the render_letters command), each chunk rendered here, one after the other,
     reporting `progress(done, total)`."""
-    from .tasks import render_chunk_task
+    from .tasks import render_chunk_task  # cycle: invitations.tasks runs this module's render_chunk
 
     with transaction.atomic():
         batch = LetterBatch.objects.select_for_update().get(pk=batch_id)
@@ -541,10 +545,6 @@ def batch_render(batch_id: int, *, inline: bool = False, progress=None) -> Lette
 def render_chunk(batch_id: int, letter_ids: list[int]) -> int:
     """Render the chunk's letters that have no PDF yet as one document, split it into one PDF per
     letter and store them. Returns how many were rendered; 0 when a retry finds them done."""
-    from pypdf import PdfReader, PdfWriter
-
-    from fhb.pdf import document
-
     batch = LetterBatch.objects.select_related("municipality", "event").get(pk=batch_id)
     if batch.status != BatchStatus.RENDERING:
         return 0
@@ -618,8 +618,6 @@ def batch_fail(batch_id: int, message: str) -> None:
 def batch_finish(batch_id: int) -> LetterBatch:
     """All letters rendered: the print shop's PDF (paper letters, in postal-code order), the
     manifest for Digital Post, and the batch is ready. Deterministic, so running it twice is harmless."""
-    from pypdf import PdfReader, PdfWriter
-
     with transaction.atomic():
         batch = LetterBatch.objects.select_for_update().select_related("municipality").get(pk=batch_id)
         if batch.status != BatchStatus.RENDERING:
@@ -667,7 +665,6 @@ def batch_file(*, batch: LetterBatch, name: str, user: User, path: str):
     letters = batch.letters.select_related("citizen")
     if name == "print.pdf":
         letters = letters.filter(paper=True)
-    from fhb.services import citizen_access_log
 
     citizen_access_log(user=user, citizens=[x.citizen for x in letters], endpoint=path, purpose="brevrunde")
     return default_storage.open(field.name, "rb")
@@ -718,8 +715,6 @@ def manifest_csv(rows: list[dict]) -> bytes:
 def batch_send(*, batch: LetterBatch, user: User) -> LetterBatch:
     """The letters have gone out: each offer is invited with its letter kind and the letter date;
     event invitations put the citizen on the event's list."""
-    from visits.models import EventRegistration, RegistrationStatus
-
     batch = LetterBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != BatchStatus.READY:
         raise DomainError("Kun en færdig brevrunde kan sendes.")
@@ -783,8 +778,6 @@ def batch_cancel(*, batch: LetterBatch, user: User) -> LetterBatch:
 
 def free_slots_for(citizen: Citizen, *, days: int = 42, limit: int = 40) -> list[tuple[User, dt.datetime]]:
     """The next free visit times with consultants covering the citizen's postal code."""
-    from .planner import free_slots
-
     start = timezone.localdate()
     end = start + dt.timedelta(days=days)
     caps = [c for c in capacities(citizen.municipality, start, end) if c.covers(citizen.postal_code)]
@@ -809,8 +802,6 @@ def letter_respond(
 ) -> Letter:
     """Register the citizen's answer. Accept (an open letter needs a time), move (a new time; the old
     booking is cancelled), decline (the booking is cancelled, the offer declined), no answer."""
-    from .services import booking_cancel, booking_create
-
     letter = (
         Letter.objects.select_for_update(of=("self",))
         .select_related("batch", "offer", "citizen", "booking")

@@ -30,6 +30,8 @@ from django.utils.safestring import SafeString, mark_safe
 from fhb.law import legal_basis_on
 from fhb.models import InvitationKind, Municipality
 
+from .models import LetterTemplate
+
 SAFE_TAGS = {"if", "for", "with", "firstof", "now", "spaceless", "comment", "verbatim", "templatetag", "filter"}
 
 
@@ -152,8 +154,6 @@ def render_text(text: str, fields: dict) -> str:
 
 
 def template_for(municipality: Municipality, kind: str) -> tuple[str, str]:
-    from .models import LetterTemplate
-
     row = LetterTemplate.objects.filter(municipality=municipality, kind=kind).first()
     return (row.subject, row.body) if row else DEFAULTS[kind]
 

@@ -3,18 +3,16 @@ mid-chunk leaves the message to be redelivered, and the services skip what is al
 
 from celery import shared_task
 
+from .batches import batch_fail, batch_render, render_chunk
+
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(ConnectionError,), retry_backoff=True)
 def batch_render_task(batch_id: int) -> str:
-    from .batches import batch_render
-
     return batch_render(batch_id).status
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(ConnectionError,), retry_backoff=True)
 def render_chunk_task(batch_id: int, letter_ids: list[int]) -> int:
-    from .batches import batch_fail, render_chunk
-
     try:
         return render_chunk(batch_id, letter_ids)
     except ConnectionError:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import threading
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fhb.law import TARGET_GROUP_LABELS
 from fhb.pdf import html_to_pdf
 
 from . import charts
-from .dst import NO_GROUP
+from .dst import EXCLUSION_REASONS, NO_GROUP
 from .suppression import THRESHOLD, suppress_cell, suppress_table
 
 MONTH_LABELS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
@@ -122,8 +123,6 @@ def approval_context(summary: dict) -> dict:
 
 
 def reason_labels() -> dict[str, str]:
-    from .dst import EXCLUSION_REASONS
-
     return {code: _(text) for code, text in EXCLUSION_REASONS.items()}
 
 
@@ -150,8 +149,6 @@ def warm_up() -> threading.Thread:
 def approval_pdf(summary: dict) -> bytes:
     """The report as an A4 PDF (WeasyPrint), in Danish. No dates from the clock: the same summary
     gives the same bytes."""
-    from django.utils import translation
-
     with translation.override("da"):  # a Danish document, whatever the language of who asked for it
         html = render_to_string("reports/approval_pdf.html", approval_context(summary))
     return html_to_pdf(html)

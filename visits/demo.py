@@ -1,20 +1,24 @@
-"""Demo data for the consultant's working day: this week's bookings, open follow-ups, and two
-collective events (one today, so the door check-in can be tried). Synthetic, made through the
-same services as the pages where they allow it; run again on another day, it fills that week."""
+"""Demo data of visits and scheduling (the `demo_seed` hook): the consultants' calendars, four
+weeks of visits and the history before them, and the consultant's working day: this week's
+bookings, open follow-ups, and two collective events (one today, so the door check-in can be
+tried). Synthetic, made through the same services as the pages where they allow it; run again on
+another day, it fills that week."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 
 from django.utils import timezone
 
-from fhb.models import Municipality, Offer, OfferStatus, Role, User
+from fhb.demo import STAFF, Demo
+from fhb.models import Citizen, Municipality, Offer, OfferStatus, Role, User
 from fhb.offers import offer_transition
-from invitations.models import Booking
 
 from .events import event_invite, event_save
-from .models import CollectiveEvent, FollowUp, FollowUpKind, Visit, VisitOutcome
+from .models import Absence, Booking, CollectiveEvent, ConsultantCalendar, FollowUp, FollowUpKind, Visit, VisitOutcome
+from .services import visits_import
 
 SLOTS = [dt.time(9, 0), dt.time(10, 30), dt.time(12, 30), dt.time(14, 0)]
 
@@ -124,3 +128,115 @@ def demo_agenda(*, municipality: Municipality, today: dt.date, rng: random.Rando
             made["invited"] += event_invite(event=grief, user=leader, limit=20)
             made["events"] = 2
     return made
+
+
+CALENDARS = {
+    "konsulent1": ([0, 1, 2, 3], ["Silkeborg By", "Nord"]),
+    "konsulent2": ([0, 1, 2, 3, 4], ["Silkeborg By", "Øst"]),
+    "konsulent3": ([1, 2, 3, 4], ["Silkeborg By", "Syd"]),
+}
+
+
+def demo_calendars(*, districts: dict, today: dt.date) -> None:
+    for username, (weekdays, names) in CALENDARS.items():
+        user = User.objects.get(username=username)
+        calendar, created = ConsultantCalendar.objects.get_or_create(consultant=user, defaults={"weekdays": weekdays})
+        if created:
+            calendar.districts.set([districts[n] for n in names])
+    konsulent2 = User.objects.get(username="konsulent2")
+    if not Absence.objects.filter(consultant=konsulent2).exists():  # a week's course next month
+        first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        monday = first + dt.timedelta(days=(7 - first.weekday()) % 7 + 7)
+        Absence.objects.create(
+            consultant=konsulent2, starts_on=monday, ends_on=monday + dt.timedelta(days=4), reason="Kursus"
+        )
+
+
+def build_visits_csv(*, municipality: Municipality, today: dt.date, rng: random.Random) -> str:
+    """Four weeks of the consultants' work: mostly completed home visits on weekdays, some
+    declines, no-shows and phone calls, among citizens due this year."""
+    consultants = [u for u, *_ in STAFF if u.startswith("konsulent")]
+    candidates = list(
+        Offer.objects.filter(municipality=municipality, year=today.year, status="due")
+        .select_related("citizen")
+        .order_by("id")
+    )
+    due = rng.sample(candidates, min(220, len(candidates)))
+    notes = [
+        "Talte om hverdagen og fremtiden.",
+        "Ønsker info om motionshold.",
+        "Bekymret for fald.",
+        "Henvist til besøgsven.",
+        "",
+    ]
+    out = io.StringIO()
+    out.write("cpr;date;kind;outcome;consultant;note\n")
+    for offer in due:
+        day = today - dt.timedelta(days=rng.randint(1, 28))
+        while day.weekday() >= 5:
+            day -= dt.timedelta(days=1)
+        kind, outcome = rng.choices(
+            [
+                ("home_visit", "completed"),
+                ("home_visit", "declined"),
+                ("home_visit", "no_show"),
+                ("phone_call", "completed"),
+            ],
+            [70, 12, 6, 12],
+        )[0]
+        note = rng.choice(notes) if outcome == "completed" else ""
+        out.write(f"{offer.citizen.cpr};{day.isoformat()};{kind};{outcome};{rng.choice(consultants)};{note}\n")
+    return out.getvalue()
+
+
+def build_history_csv(*, municipality: Municipality, today: dt.date, rng: random.Random) -> str:
+    """Last year and this year up to four weeks ago, as an earlier system would hand them over:
+    about 130 visits a month (completed home and follow-up visits, some declines, no-shows and
+    calls), an event each quarter, and a summer dip."""
+    people = list(
+        Citizen.objects.filter(
+            municipality=municipality, birth_date__year__lte=today.year - 75, deceased_on__isnull=True
+        )
+        .order_by("id")
+        .values_list("cpr", flat=True)
+    )
+    consultants = [u for u, *_ in STAFF if u.startswith("konsulent")]
+    start = dt.date(today.year - 1, 1, 1)
+    stop = today - dt.timedelta(days=29)
+    out = io.StringIO()
+    out.write("cpr;date;kind;outcome;consultant;note\n")
+    day = start
+    while day < stop:
+        if day.weekday() < 5:
+            per_day = rng.randint(3, 9) if day.month != 7 else rng.randint(2, 6)  # the summer holidays
+            for cpr in rng.sample(people, per_day):
+                kind, outcome = rng.choices(
+                    [
+                        ("home_visit", "completed"),
+                        ("follow_up_visit", "completed"),
+                        ("home_visit", "declined"),
+                        ("home_visit", "no_show"),
+                        ("phone_call", "completed"),
+                    ],
+                    [68, 10, 8, 4, 10],
+                )[0]
+                out.write(f"{cpr};{day.isoformat()};{kind};{outcome};{rng.choice(consultants)};\n")
+            if day.day == 15 and day.month in (3, 6, 9, 11):  # a collective event each quarter
+                for cpr in rng.sample(people, rng.randint(15, 30)):
+                    out.write(f"{cpr};{day.isoformat()};collective_event;completed;{consultants[0]};\n")
+        day += dt.timedelta(days=1)
+    return out.getvalue()
+
+
+def demo_seed(demo: Demo) -> dict:
+    """The `demo_seed` hook: the consultants' calendars; with a new population a few weeks of
+    visits and the history before them (last year and this year until then, for the statistics);
+    and this week's agenda."""
+    demo_calendars(districts=demo.districts, today=demo.today)
+    visit_result = None
+    if demo.new_population:
+        m, today, rng = demo.municipality, demo.today, demo.rng
+        visit_result = visits_import(data=build_visits_csv(municipality=m, today=today, rng=rng))
+        visits_import(data=build_history_csv(municipality=m, today=today, rng=rng))
+    agenda = demo_agenda(municipality=demo.municipality, today=demo.today, rng=demo.rng)
+    return {"visits": visit_result, "agenda": agenda}

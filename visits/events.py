@@ -12,11 +12,13 @@ from django.utils import timezone
 
 from fhb.errors import DomainError
 from fhb.law import TARGET_GROUP_LABELS
+from fhb.law.bek_716 import INDIVIDUAL_LETTER
 from fhb.models import Citizen, InvitationKind, Offer, OfferStatus, User
-from fhb.offers import INDIVIDUAL_LETTER, Move, offer_require_individual, offer_transition, offers_move
+from fhb.offers import Move, offer_require_individual, offer_transition, offers_move
 from fhb.registry.bulk import insert_with_history
 
 from .models import CollectiveEvent, EventRegistration, RegistrationStatus, VisitKind, VisitOutcome
+from .services import visit_record
 
 EVENT_FIELDS = [
     "title",
@@ -215,7 +217,6 @@ def registration_respond(
             raise DomainError("Borgeren er allerede tjekket ind.")
         if event.date > timezone.localdate():
             raise DomainError("Der kan først tjekkes ind på dagen.")
-        from .services import visit_record
 
         registration.visit = visit_record(
             citizen=registration.citizen,

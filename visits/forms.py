@@ -11,6 +11,7 @@ from fhb.law import TARGET_GROUP_LABELS
 
 from .models import FollowUpKind, MunicipalUnit, VisitKind, VisitOutcome
 from .screenings import SCREENINGS, ScreeningError, screening_read
+from .services import follow_up_check
 from .themes import THEMES
 
 # The target groups of the law in force (from 1 July 2019).
@@ -142,7 +143,6 @@ class FollowUpForm(DkfdsForm):
         data = super().clean()
         if not data.get("kind"):
             return {}
-        from .services import follow_up_check
 
         try:
             follow_up_check(data, after=timezone.localdate())

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from fhb.errors import DomainError
-from fhb.models import Municipality, Offer, OfferStatus, User
+from fhb.models import Municipality, Offer, OfferStatus, RiskEvent, RiskGroup, RiskSource, User
 from fhb.offers import Move, offers_move
 from fhb.registry.bulk import insert_with_history, update_with_history
 from fhb.registry.lookup import CitizenLookup
@@ -26,6 +26,7 @@ from .models import (
     DATED_KINDS,
     SHARING_KINDS,
     VISIT_KINDS,
+    BookingStatus,
     FollowUp,
     FollowUpKind,
     MunicipalUnit,
@@ -36,6 +37,7 @@ from .models import (
     VisitSource,
 )
 from .screenings import RED, ScreeningError, screening_read
+from .themes import THEMES
 
 REQUIRED = ["cpr", "date", "kind", "outcome"]
 OPTIONAL = ["consultant", "note"]
@@ -193,8 +195,6 @@ def offers_follow_visits(visits: list[Visit], *, user: User | None) -> int:
 
 
 def _validate(*, citizen, kind: str, outcome: str, visit_date, themes: list[str]) -> None:
-    from .themes import THEMES
-
     if kind not in _KINDS:
         raise DomainError("Vælg en gyldig type.", field="kind")
     if outcome not in _OUTCOMES:
@@ -304,7 +304,6 @@ def _screenings_save(visit: Visit, readings: list[dict], *, user: User) -> None:
     )
     if visit.is_draft or not any(r["level"] == RED for r in readings):
         return
-    from fhb.models import RiskEvent, RiskGroup, RiskSource
 
     group = RiskGroup.objects.filter(municipality=None, code="screening_red").first()
     if group is not None:
@@ -321,8 +320,6 @@ def _close_booking_and_follow_up(visit: Visit, *, booking, follow_up, user: User
     if visit.is_draft:
         return
     if booking is not None:
-        from invitations.models import BookingStatus
-
         booking.status, booking.visit = BookingStatus.COMPLETED, visit
         booking._history_user = user
         booking.save(update_fields=["status", "visit"])

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from fhb import selectors
 from fhb.intake import REFERRAL_CHOICES
 from fhb.models import Citizen, InvitationKind, Offer, OfferStatus, RiskEvent, RiskGroup
 
@@ -62,7 +63,6 @@ class RiskEventSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from fhb import selectors
 
         request = self.context.get("request")
         if request is not None:

@@ -1,6 +1,8 @@
 """The REST API of the core domain (/api/v1/): citizens and risk events, scoped to the user's
 municipality like every web page. Reads of one citizen are written to the access log."""
 
+import json
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -12,9 +14,12 @@ from rest_framework.throttling import UserRateThrottle
 from fhb import cpr as cprlib
 from fhb import due, selectors, services
 from fhb.eligibility import EligibilityError
-from fhb.intake import risk_event_add
+from fhb.filters import CitizenFilter
+from fhb.intake import referral_outcome_text, referral_register, risk_event_add
 from fhb.offers import default_as_of, offer_transition, offers_sync
 from fhb.permissions import HasPerm
+from fhb.registry.medcom import hospital_notifications_import
+from fhb.registry.tables import ImportFileError
 
 from .access import AccessLoggedMixin
 from .params import year_param
@@ -44,7 +49,7 @@ class CitizenViewSet(viewsets.ReadOnlyModelViewSet):
     `district`, `risk_group`, `include_inactive`. To find a citizen by CPR, POST to `lookup/`:
     CPR numbers never go in a URL."""
 
-    filterset_class = selectors.CitizenFilter
+    filterset_class = CitizenFilter
 
     def get_queryset(self):
         queryset = selectors.citizens_visible_to(self.request.user)
@@ -95,8 +100,6 @@ class CitizenViewSet(viewsets.ReadOnlyModelViewSet):
     def referral(self, request, pk=None):
         """Intake: register a concern referral or self-referral. It becomes a risk event, and the
         citizen's offer for this year is created or refreshed at once."""
-        from fhb.intake import referral_outcome_text, referral_register
-
         citizen = self.get_object()
         form = ReferralSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -239,10 +242,6 @@ class HospitalNotificationViewSet(viewsets.ViewSet):
 
     @extend_schema(request={"application/json": {"type": "object"}}, responses=ImportResultSerializer)
     def create(self, request):
-        import json
-
-        from fhb.registry.medcom import hospital_notifications_import
-        from fhb.registry.tables import ImportFileError
 
         try:
             result = hospital_notifications_import(

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
+from .. import background, hooks
 from ..models import ImportJob, ImportKind, User
 from .citizens import citizens_import
 from .medcom import hospital_notifications_import
@@ -25,18 +26,19 @@ MAX_JSON_UPLOAD_BYTES = 20 * 1024 * 1024
 JSON_KINDS = (ImportKind.QUALITY_STANDARD, ImportKind.HOSPITAL_NOTIFICATIONS)
 
 
-def _visits_import():
-    from visits.services import visits_import  # visits builds on fhb, not the other way round
-
-    return visits_import
-
-
 _SERVICES = {
-    ImportKind.CITIZENS: lambda: citizens_import,
-    ImportKind.RISK_EVENTS: lambda: risk_events_import,
-    ImportKind.VISITS: _visits_import,
-    ImportKind.HOSPITAL_NOTIFICATIONS: lambda: hospital_notifications_import,
+    ImportKind.CITIZENS: citizens_import,
+    ImportKind.RISK_EVENTS: risk_events_import,
+    ImportKind.HOSPITAL_NOTIFICATIONS: hospital_notifications_import,
 }
+
+
+def import_service(kind: str):
+    """The row import for an upload's kind: the core's, or one an app registers (visits' visits)."""
+    services = dict(_SERVICES)
+    for contribute in hooks.get_hooks("import_services"):
+        services.update(contribute())
+    return services[kind]
 
 
 def import_job_create(*, user: User, kind: str, filename: str, upload: File | bytes, strict: bool) -> ImportJob:
@@ -56,8 +58,7 @@ def import_job_create(*, user: User, kind: str, filename: str, upload: File | by
     except BaseException:
         job.upload.delete(save=False)
         raise
-    from .. import background
-    from ..tasks import import_job_run_task
+    from ..tasks import import_job_run_task  # cycle: fhb.tasks runs this module's import_job_run
 
     transaction.on_commit(lambda: background.start(import_job_run_task, job.pk))
     return job
@@ -114,7 +115,7 @@ def _run(job: ImportJob, progress) -> ImportJob:
             job.applied = True
             job.message = outcome.summary
         else:
-            service = _SERVICES[job.kind]()
+            service = import_service(job.kind)
             data = handle if job.kind != ImportKind.HOSPITAL_NOTIFICATIONS else handle.read()
             result = service(data=data, strict=job.strict, municipality=job.municipality, user=user, progress=progress)
             job.created, job.updated, job.unchanged, job.rejected = (
@@ -147,7 +148,7 @@ def _run(job: ImportJob, progress) -> ImportJob:
     if job.status == ImportJob.Status.DONE and job.applied and (job.created or job.updated):
         # New register data changes who is due: this year's and next year's offers, as from the
         # command line. (The quality standard governs one municipality's year.)
-        from ..tasks import offers_sync_soon
+        from ..tasks import offers_sync_soon  # cycle: fhb.tasks runs this module's import_job_run
 
         offers_sync_soon({job.municipality_id})
     return job

@@ -1,6 +1,13 @@
 """Template helpers for fhb pages."""
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.formats import number_format
+
+from fhb.cpr import mask
+from fhb.law import TARGET_GROUP_LABELS
+from fhb.models import Exemption
 
 register = template.Library()
 
@@ -13,15 +20,11 @@ def age_on(citizen, day):
 
 @register.filter
 def group_label(code):
-    from fhb.law import TARGET_GROUP_LABELS
-
     return TARGET_GROUP_LABELS.get(code, code)
 
 
 @register.filter
 def exemption_label(code):
-    from fhb.models import Exemption
-
     try:
         return Exemption(code).label
     except ValueError:
@@ -33,7 +36,6 @@ def num(value):
     """A count with the thousands separator of the active language; suppressed (None) as "x"."""
     if value is None:
         return "x"
-    from django.contrib.humanize.templatetags.humanize import intcomma
 
     return intcomma(value, use_l10n=True)
 
@@ -43,31 +45,16 @@ def pct(value, digits=1):
     """0.1234 -> "12,3 %" (Danish) / "12.3 %"; None -> "x"."""
     if value is None:
         return "x"
-    from django.utils.formats import number_format
 
     return f"{number_format(value * 100, int(digits))} %"
 
 
 @register.filter
 def cpr_mask(number):
-    from fhb.cpr import mask
-
     return mask(number or "")
-
-
-@register.filter
-def visit_kind_label(code):
-    from visits.models import VisitKind
-
-    try:
-        return VisitKind(code).label
-    except ValueError:
-        return code or ""
 
 
 @register.filter
 def weekday_names(days) -> str:
     """[0, 2] -> 'man, ons' (Monday is 0)."""
-    from django.utils.dates import WEEKDAYS_ABBR
-
     return ", ".join(str(WEEKDAYS_ABBR[d]) for d in sorted(days or []))

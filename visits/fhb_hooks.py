@@ -1,0 +1,38 @@
+"""What visits contributes to the core's pages and commands (fhb.hooks)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from fhb import hooks
+from fhb.models import ImportKind
+
+from . import demo, timeline
+from .models import CollectiveEvent
+from .services import visits_import
+
+hooks.register("citizen_timeline")(timeline.citizen_entries)
+hooks.register("demo_seed", order=10)(demo.demo_seed)
+
+
+@hooks.register("citizen_page")
+def citizen_page(request, citizen) -> dict:
+    """The citizen page's visits, active bookings, follow-ups and collective events."""
+    context = {
+        "visits": citizen.visits.select_related("consultant")[:50],
+        "can_record_visit": request.user.has_perm("visits.add_visit"),
+        "bookings": citizen.bookings.filter(status="booked").select_related("consultant"),
+        "follow_ups": citizen.follow_ups.select_related("assigned_to").order_by("status", "due_on", "id")[:30],
+        "registrations": citizen.event_registrations.select_related("event").order_by("-event__date")[:10],
+        "can_manage_events": request.user.has_perm("visits.manage_events"),
+    }
+    if context["can_manage_events"]:
+        context["open_events"] = CollectiveEvent.objects.filter(
+            municipality_id=citizen.municipality_id, date__gte=timezone.localdate(), cancelled=False
+        ).exclude(registrations__citizen=citizen)
+    return context
+
+
+@hooks.register("import_services")
+def import_services() -> dict:
+    return {ImportKind.VISITS: visits_import}
