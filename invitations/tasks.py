@@ -3,7 +3,7 @@ mid-chunk leaves the message to be redelivered, and the services skip what is al
 
 from celery import shared_task
 
-from .batches import batch_fail, batch_render, render_chunk
+from .batches.rendering import batch_fail, batch_render, render_chunk
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(ConnectionError,), retry_backoff=True)

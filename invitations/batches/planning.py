@@ -1,55 +1,37 @@
-"""Letter batches: plan (draft) → approve (slots booked) → render (PDFs) → ready → send (offers
-invited), or cancel before sending; and the responses to the letters.
-
-Every step is one service used by the web, the API, the commands and the Celery tasks. Re-running
-a step never makes a second letter or booking: letters are unique per batch and offer, bookings are
-made once at approval inside one transaction, and rendering skips letters that already have a PDF.
-"""
+"""Letter batches, planning: which offers, the letter kind per target group within capacity (the
+consultants' calendars, the slot planner), the draft and its preview, the proposal that moves
+the lowest-priority date letters to open letters, and approval (bookings made, rendering queued)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
-import json
 import logging
 from collections import Counter, defaultdict
 
-from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter
 
-from fhb import background
 from fhb.eligibility import policy_for
 from fhb.errors import DomainError
-from fhb.exports import SafeCsvWriter
 from fhb.law.bek_716 import individual_letter_kind
-from fhb.models import Citizen, InvitationKind, Municipality, Offer, OfferStatus, Role, User
-from fhb.offers import ALLOWED, LETTER_PRIORITY, Move, offer_transition, offers_move
-from fhb.pdf import document
+from fhb.models import InvitationKind, Municipality, Offer, OfferStatus, Role, User
+from fhb.offers import LETTER_PRIORITY
 from fhb.registry.bulk import insert_with_history, update_values
-from fhb.services import citizen_access_log
-from visits.bookings import booking_cancel, booking_create
 from visits.models import (
     Absence,
     Booking,
     BookingStatus,
     ConsultantCalendar,
-    EventRegistration,
-    RegistrationStatus,
     Visit,
     VisitKind,
     VisitOutcome,
 )
 
-from . import letters as letterlib
-from .models import BatchStatus, Letter, LetterBatch, LetterResponse
-from .planner import Capacity, Demand, Plan, assign, free_slots
-from .uptake import estimates
+from ..models import BatchStatus, Letter, LetterBatch
+from ..planner import Capacity, Demand, Plan, assign
+from ..uptake import estimates
+from .rendering import enqueue_render
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +39,6 @@ log = logging.getLogger(__name__)
 DEFAULT_PRIORITY = ["at_risk_65_81", "age_82_plus", "age_80", "age_70_living_alone", "age_75"]
 PLANNABLE_STATUSES = [OfferStatus.DUE, OfferStatus.NO_RESPONSE]
 UNSENT = [BatchStatus.DRAFT, BatchStatus.APPROVED, BatchStatus.RENDERING, BatchStatus.READY, BatchStatus.FAILED]
-CHUNK = 50  # letters per WeasyPrint document
 
 
 def priority_for(municipality: Municipality, groups: list[str] | None = None) -> list[str]:
@@ -476,7 +457,7 @@ def batch_approve(*, batch: LetterBatch, user: User) -> LetterBatch:
     batch.letters_total = batch.letters.count()
     batch.letters_done = batch.letters.exclude(sha256="").count()
     batch.save()
-    transaction.on_commit(lambda: _enqueue_render(batch.pk))
+    transaction.on_commit(lambda: enqueue_render(batch.pk))
     return batch
 
 
@@ -503,363 +484,5 @@ def batch_retry(*, batch: LetterBatch) -> LetterBatch:
     without a PDF are queued again. A lost chunk that comes back later finds its letters done."""
     if not (batch.status == BatchStatus.FAILED or batch.is_stalled):
         raise DomainError("Brevene kan kun dannes igen, når dannelsen er fejlet eller står stille.")
-    transaction.on_commit(lambda: _enqueue_render(batch.pk))
+    transaction.on_commit(lambda: enqueue_render(batch.pk))
     return batch
-
-
-def _enqueue_render(batch_id: int) -> None:
-    from .tasks import batch_render_task  # cycle: invitations.tasks runs this module's batch_render
-
-    background.start(batch_render_task, batch_id)
-
-
-def batch_render(batch_id: int, *, inline: bool = False, progress=None) -> LetterBatch:
-    """Start (or resume) rendering: the letters without a PDF, in chunks, each chunk one task —
-    or, `inline` (the render_letters command), each chunk rendered here, one after the other,
-    reporting `progress(done, total)`."""
-    from .tasks import render_chunk_task  # cycle: invitations.tasks runs this module's render_chunk
-
-    with transaction.atomic():
-        batch = LetterBatch.objects.select_for_update().get(pk=batch_id)
-        if batch.status not in (BatchStatus.APPROVED, BatchStatus.RENDERING, BatchStatus.FAILED):
-            return batch
-        batch.status = BatchStatus.RENDERING
-        batch.message = ""
-        batch.progress_at = timezone.now()
-        batch.save(update_fields=["status", "message", "progress_at"])
-    pending = list(batch.letters.filter(sha256="").order_by("id").values_list("id", flat=True))
-    if not pending:
-        batch_finish(batch_id)
-        return LetterBatch.objects.get(pk=batch_id)
-    for start in range(0, len(pending), CHUNK):
-        chunk = pending[start : start + CHUNK]
-        if not inline:
-            render_chunk_task.delay(batch_id, chunk)
-            continue
-        render_chunk(batch_id, chunk)
-        if progress:
-            progress(start + len(chunk), len(pending))
-    return LetterBatch.objects.get(pk=batch_id)
-
-
-def render_chunk(batch_id: int, letter_ids: list[int]) -> int:
-    """Render the chunk's letters that have no PDF yet as one document, split it into one PDF per
-    letter and store them. Returns how many were rendered; 0 when a retry finds them done."""
-    batch = LetterBatch.objects.select_related("municipality", "event").get(pk=batch_id)
-    if batch.status != BatchStatus.RENDERING:
-        return 0
-    todo = list(
-        Letter.objects.filter(batch_id=batch_id, pk__in=letter_ids, sha256="")
-        .select_related("citizen", "consultant")
-        .order_by("id")
-    )
-    if not todo:
-        return 0
-    municipality = batch.municipality
-    templates = {kind: letterlib.template_for(municipality, kind) for kind in {letter.kind for letter in todo}}
-    blocks = []
-    for letter in todo:
-        subject, body = templates[letter.kind]
-        fields = letterlib.fields_for(
-            citizen=letter.citizen,
-            municipality=municipality,
-            consultant=letter.consultant,
-            starts_at=letter.starts_at,
-            event=batch.event if letter.kind == InvitationKind.COLLECTIVE_EVENT else None,
-        )
-        blocks.append(
-            letterlib.letter_block(
-                anchor=f"letter-{letter.pk}", subject=subject, body=body, fields=fields, recipient=letter.citizen,
-                municipality=municipality, letter_date=batch.letter_date,
-            )
-        )  # fmt: skip
-    rendered = document(letterlib.document(blocks))
-    starts = {}
-    for index, page in enumerate(rendered.pages):
-        for anchor in page.anchors:
-            if anchor.startswith("letter-"):
-                starts[int(anchor[7:])] = index
-    reader = PdfReader(io.BytesIO(rendered.write_pdf()))
-    bounds = [starts[letter.pk] for letter in todo] + [len(reader.pages)]
-    updates = []
-    for i, letter in enumerate(todo):
-        writer = PdfWriter()
-        for page in range(bounds[i], bounds[i + 1]):
-            writer.add_page(reader.pages[page])
-        writer.add_metadata({"/Title": f"Brev {letter.pk}", "/Producer": "fhb"})
-        out = io.BytesIO()
-        writer.write(out)
-        data = out.getvalue()
-        name = f"letters/batch-{batch_id}/letter-{letter.pk}.pdf"
-        default_storage.delete(name)  # a retry overwrites, never adds a second file
-        default_storage.save(name, ContentFile(data))
-        updates.append([letter.pk, name, hashlib.sha256(data).hexdigest(), bounds[i + 1] - bounds[i]])
-    with transaction.atomic():
-        # Only letters still without a PDF: two runs of the same chunk count each letter once.
-        fresh = set(Letter.objects.filter(pk__in=[u[0] for u in updates], sha256="").values_list("pk", flat=True))
-        updates = [u for u in updates if u[0] in fresh]
-        if updates:
-            update_values(Letter, ["pdf", "sha256", "pages"], updates)
-            LetterBatch.objects.filter(pk=batch_id).update(
-                letters_done=F("letters_done") + len(updates), progress_at=timezone.now()
-            )
-    if not Letter.objects.filter(batch_id=batch_id, sha256="").exists():
-        batch_finish(batch_id)
-    return len(updates)
-
-
-def batch_fail(batch_id: int, message: str) -> None:
-    log.exception("letter batch %s failed", batch_id)
-    LetterBatch.objects.filter(pk=batch_id, status=BatchStatus.RENDERING).update(
-        status=BatchStatus.FAILED, message=message[:1000]
-    )
-
-
-def batch_finish(batch_id: int) -> LetterBatch:
-    """All letters rendered: the print shop's PDF (paper letters, in postal-code order), the
-    manifest for Digital Post, and the batch is ready. Deterministic, so running it twice is harmless."""
-    with transaction.atomic():
-        batch = LetterBatch.objects.select_for_update().select_related("municipality").get(pk=batch_id)
-        if batch.status != BatchStatus.RENDERING:
-            return batch
-        letters = list(batch.letters.select_related("citizen", "consultant").order_by("id"))
-        writer = PdfWriter()
-        for letter in sorted((x for x in letters if x.paper), key=lambda x: (x.citizen.postal_code, x.pk)):
-            with default_storage.open(letter.pdf.name, "rb") as fh:
-                for page in PdfReader(io.BytesIO(fh.read())).pages:
-                    writer.add_page(page)
-        prefix = f"letters/batch-{batch_id}"
-        if writer.pages:
-            out = io.BytesIO()
-            writer.write(out)
-            _store(batch, "print_pdf", f"{prefix}/tryk.pdf", out.getvalue())
-        manifest = manifest_rows(batch, letters)
-        _store(batch, "manifest_json", f"{prefix}/manifest.json", manifest_json(batch, manifest))
-        _store(batch, "manifest_csv", f"{prefix}/manifest.csv", manifest_csv(manifest))
-        batch.status = BatchStatus.READY
-        batch.rendered_at = timezone.now()
-        batch.letters_done = len(letters)
-        batch.save()
-    return batch
-
-
-def _store(batch, field: str, name: str, data: bytes) -> None:
-    default_storage.delete(name)
-    getattr(batch, field).name = default_storage.save(name, ContentFile(data))
-
-
-MANIFEST_FIELDS = [
-    "letter_id", "cpr", "name", "channel", "kind", "group", "visit_start", "consultant", "pdf", "sha256", "pages",
-]  # fmt: skip
-
-
-BATCH_FILES = {"print.pdf": "print_pdf", "manifest.json": "manifest_json", "manifest.csv": "manifest_csv"}
-
-
-def batch_file(*, batch: LetterBatch, name: str, user: User, path: str):
-    """Open one of a batch's files for download, logging the access for every citizen in it (the
-    print PDF holds the paper letters; the manifests every letter, with CPR numbers)."""
-    field = getattr(batch, BATCH_FILES.get(name, ""), None)
-    if not field:
-        raise DomainError("Filen er ikke dannet.")
-    letters = batch.letters.select_related("citizen")
-    if name == "print.pdf":
-        letters = letters.filter(paper=True)
-
-    citizen_access_log(user=user, citizens=[x.citizen for x in letters], endpoint=path, purpose="brevrunde")
-    return default_storage.open(field.name, "rb")
-
-
-def manifest_rows(batch: LetterBatch, letters: list[Letter]) -> list[dict]:
-    """One row per letter: what a Digital Post (MeMo, SF1601) integration needs to send it, or that
-    it goes on paper. The CPR is the recipient's identifier in MeMo."""
-    return [
-        {
-            "letter_id": letter.pk,
-            "cpr": letter.citizen.cpr,
-            "name": f"{letter.citizen.first_name} {letter.citizen.last_name}",
-            "channel": "paper" if letter.paper else "digital_post",
-            "kind": letter.kind,
-            "group": letter.group,
-            "visit_start": timezone.localtime(letter.starts_at).isoformat() if letter.starts_at else "",
-            "consultant": (letter.consultant.get_full_name() if letter.consultant else ""),
-            "pdf": f"letter-{letter.pk}.pdf",
-            "sha256": letter.sha256,
-            "pages": letter.pages,
-        }
-        for letter in letters
-    ]
-
-
-def manifest_json(batch: LetterBatch, rows: list[dict]) -> bytes:
-    municipality = batch.municipality
-    document = {
-        "batch": batch.pk,
-        "sender": {"municipality_code": municipality.code, "name": municipality.name, "cvr": municipality.cvr},
-        "letter_date": batch.letter_date.isoformat(),
-        "memo": {"message_type": "DigitalPost", "label": "Forebyggende hjemmebesøg"},
-        "letters": rows,
-    }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
-
-
-def manifest_csv(rows: list[dict]) -> bytes:
-    out = io.StringIO()
-    writer = SafeCsvWriter(out, delimiter=";", lineterminator="\n")
-    writer.writerow(MANIFEST_FIELDS)
-    writer.writerows([row[f] for f in MANIFEST_FIELDS] for row in rows)
-    return out.getvalue().encode()
-
-
-@transaction.atomic
-def batch_send(*, batch: LetterBatch, user: User) -> LetterBatch:
-    """The letters have gone out: each offer is invited with its letter kind and the letter date;
-    event invitations put the citizen on the event's list."""
-    batch = LetterBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status != BatchStatus.READY:
-        raise DomainError("Kun en færdig brevrunde kan sendes.")
-    now = timezone.now()
-    rows = list(batch.letters.values_list("offer_id", "kind", "citizen_id", "starts_at"))
-    # Only offers still where the batch found them: one visited, booked or declined since the
-    # batch was planned keeps its status (the letter has gone, but it changes nothing).
-    moved = offers_move(
-        [
-            Move(offer_id, OfferStatus.INVITED, _note(kind, at), batch.letter_date, kind)
-            for offer_id, kind, _, at in rows
-        ],
-        user=user,
-        only_from=set(batch.statuses),
-    )
-    unchanged = len(rows) - len(moved)
-    batch.message = (
-        f"{unchanged} af brevenes tilbud var ændret siden planlægningen (fx besøgt eller booket) og beholder "
-        "deres status."
-        if unchanged
-        else ""
-    )
-    if batch.event_id:
-        already = set(EventRegistration.objects.filter(event_id=batch.event_id).values_list("citizen_id", flat=True))
-        regs = [
-            EventRegistration(event_id=batch.event_id, citizen_id=c, status=RegistrationStatus.INVITED, invited_at=now)
-            for _, kind, c, _ in rows
-            if kind == InvitationKind.COLLECTIVE_EVENT and c not in already
-        ]
-        insert_with_history(EventRegistration, regs, user=user, reason="letter batch", now=now)
-    batch.status = BatchStatus.SENT
-    batch.sent_by, batch.sent_at = user, now
-    batch.save()
-    return batch
-
-
-def _note(kind: str, starts_at) -> str:
-    if kind == InvitationKind.DATE_LETTER and starts_at:
-        return f"Datobrev: besøg {timezone.localtime(starts_at):%d-%m-%Y %H:%M}"
-    return {"open_letter": "Åbent brev", "collective_event": "Invitation til arrangement"}.get(kind, kind)
-
-
-@transaction.atomic
-def batch_cancel(*, batch: LetterBatch, user: User) -> LetterBatch:
-    """Cancel a batch before it is sent: its bookings are cancelled and its citizens can be planned
-    again."""
-    batch = LetterBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status in (BatchStatus.SENT, BatchStatus.CANCELLED):
-        raise DomainError("En sendt eller annulleret brevrunde kan ikke annulleres.")
-    Booking.objects.filter(letter__batch=batch, status=BookingStatus.BOOKED).update(
-        status=BookingStatus.CANCELLED, note=f"Brevrunde {batch.pk} annulleret"
-    )
-    batch.status = BatchStatus.CANCELLED
-    batch.cancelled_by, batch.cancelled_at = user, timezone.now()
-    batch.save()
-    return batch
-
-
-# --- responses and the call list -------------------------------------------------------------------
-
-
-def free_slots_for(citizen: Citizen, *, days: int = 42, limit: int = 40) -> list[tuple[User, dt.datetime]]:
-    """The next free visit times with consultants covering the citizen's postal code."""
-    start = timezone.localdate()
-    end = start + dt.timedelta(days=days)
-    caps = [c for c in capacities(citizen.municipality, start, end) if c.covers(citizen.postal_code)]
-    people = {u.pk: u for u in User.objects.filter(pk__in=[c.consultant_id for c in caps])}
-    slots = []
-    for cap in caps:
-        for day_slots in free_slots(cap, start, end, tz=tz(), not_before=timezone.now()).values():
-            slots.extend((start_at, cap.consultant_id) for start_at in day_slots)
-    slots.sort()
-    return [(people[cid], start_at) for start_at, cid in slots[:limit]]
-
-
-@transaction.atomic
-def letter_respond(
-    *,
-    letter: Letter,
-    user: User,
-    response: str,
-    reason: str = "",
-    starts_at: dt.datetime | None = None,
-    consultant: User | None = None,
-) -> Letter:
-    """Register the citizen's answer. Accept (an open letter needs a time), move (a new time; the old
-    booking is cancelled), decline (the booking is cancelled, the offer declined), no answer."""
-    letter = (
-        Letter.objects.select_for_update(of=("self",))
-        .select_related("batch", "offer", "citizen", "booking")
-        .get(pk=letter.pk)
-    )
-    if letter.batch.status != BatchStatus.SENT:
-        raise DomainError("Svar kan først registreres, når brevene er sendt.")
-    if response not in LetterResponse.values or not response:
-        raise DomainError("Vælg et svar.", field="response")
-    offer = letter.offer
-    booking = letter.booking if letter.booking and letter.booking.status == BookingStatus.BOOKED else None
-    if response in (LetterResponse.MOVED, LetterResponse.ACCEPTED) and (
-        response == LetterResponse.MOVED or not booking
-    ):
-        if starts_at is None or consultant is None:
-            raise DomainError("Vælg en ledig tid.", field="slot")
-        if booking is not None:
-            booking_cancel(booking=booking, user=user, reason="Flyttet af borgeren")
-        calendar = ConsultantCalendar.objects.filter(consultant=consultant).first()
-        booking = booking_create(
-            citizen=letter.citizen, consultant=consultant, starts_at=starts_at, user=user,
-            duration_minutes=calendar.visit_minutes if calendar else 60,
-            note=f"{'Flyttet' if response == 'moved' else 'Booket'} efter brev (brevrunde {letter.batch_id})",
-        )  # fmt: skip
-        letter.booking, letter.consultant, letter.starts_at = booking, consultant, starts_at
-    elif response == LetterResponse.ACCEPTED:
-        offer.refresh_from_db()
-        if OfferStatus.BOOKED in ALLOWED[offer.status] and offer.status != OfferStatus.BOOKED:
-            offer_transition(offer=offer, to_status=OfferStatus.BOOKED, user=user, note="Takket ja til datobrev")
-    elif response == LetterResponse.DECLINED:
-        if booking is not None:
-            booking_cancel(booking=booking, user=user, reason="Borgeren takkede nej")
-        offer.refresh_from_db()
-        if OfferStatus.DECLINED in ALLOWED[offer.status]:
-            offer_transition(offer=offer, to_status=OfferStatus.DECLINED, user=user, note=reason or "Takket nej")
-    elif response == LetterResponse.NO_ANSWER:
-        offer.refresh_from_db()
-        if letter.kind != InvitationKind.DATE_LETTER and OfferStatus.NO_RESPONSE in ALLOWED[offer.status]:
-            offer_transition(offer=offer, to_status=OfferStatus.NO_RESPONSE, user=user, note="Intet svar på brevet")
-    letter.response, letter.response_reason = response, reason.strip()[:300]
-    letter.responded_at, letter.responded_by = timezone.now(), user
-    letter.save()
-    return letter
-
-
-def call_list(municipality: Municipality, *, days: int | None = None):
-    """Open-letter citizens who have not answered `days` after the letter: phone them."""
-    days = settings.FHB["CALL_LIST_AFTER_DAYS"] if days is None else days
-    cutoff = timezone.localdate() - dt.timedelta(days=days)
-    return (
-        Letter.objects.filter(
-            batch__municipality=municipality,
-            batch__status=BatchStatus.SENT,
-            batch__letter_date__lte=cutoff,
-            kind=InvitationKind.OPEN_LETTER,
-            response="",
-            offer__status=OfferStatus.INVITED,
-        )
-        .select_related("citizen", "batch", "offer")
-        .order_by("batch__letter_date", "citizen__last_name", "id")
-    )

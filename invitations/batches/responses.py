@@ -1,0 +1,181 @@
+"""Letter batches, sending and answers: send (offers invited), cancel (bookings cancelled), the
+citizen's response to a letter (a new time, declined, no answer) and the call list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from fhb.errors import DomainError
+from fhb.models import Citizen, InvitationKind, Municipality, OfferStatus, User
+from fhb.offers import ALLOWED, Move, offer_transition, offers_move
+from fhb.registry.bulk import insert_with_history
+from visits.bookings import booking_cancel, booking_create
+from visits.models import (
+    Booking,
+    BookingStatus,
+    ConsultantCalendar,
+    EventRegistration,
+    RegistrationStatus,
+)
+
+from ..models import BatchStatus, Letter, LetterBatch, LetterResponse
+from ..planner import free_slots
+from .planning import capacities, tz
+
+
+@transaction.atomic
+def batch_send(*, batch: LetterBatch, user: User) -> LetterBatch:
+    """The letters have gone out: each offer is invited with its letter kind and the letter date;
+    event invitations put the citizen on the event's list."""
+    batch = LetterBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != BatchStatus.READY:
+        raise DomainError("Kun en færdig brevrunde kan sendes.")
+    now = timezone.now()
+    rows = list(batch.letters.values_list("offer_id", "kind", "citizen_id", "starts_at"))
+    # Only offers still where the batch found them: one visited, booked or declined since the
+    # batch was planned keeps its status (the letter has gone, but it changes nothing).
+    moved = offers_move(
+        [
+            Move(offer_id, OfferStatus.INVITED, _note(kind, at), batch.letter_date, kind)
+            for offer_id, kind, _, at in rows
+        ],
+        user=user,
+        only_from=set(batch.statuses),
+    )
+    unchanged = len(rows) - len(moved)
+    batch.message = (
+        f"{unchanged} af brevenes tilbud var ændret siden planlægningen (fx besøgt eller booket) og beholder "
+        "deres status."
+        if unchanged
+        else ""
+    )
+    if batch.event_id:
+        already = set(EventRegistration.objects.filter(event_id=batch.event_id).values_list("citizen_id", flat=True))
+        regs = [
+            EventRegistration(event_id=batch.event_id, citizen_id=c, status=RegistrationStatus.INVITED, invited_at=now)
+            for _, kind, c, _ in rows
+            if kind == InvitationKind.COLLECTIVE_EVENT and c not in already
+        ]
+        insert_with_history(EventRegistration, regs, user=user, reason="letter batch", now=now)
+    batch.status = BatchStatus.SENT
+    batch.sent_by, batch.sent_at = user, now
+    batch.save()
+    return batch
+
+
+def _note(kind: str, starts_at) -> str:
+    if kind == InvitationKind.DATE_LETTER and starts_at:
+        return f"Datobrev: besøg {timezone.localtime(starts_at):%d-%m-%Y %H:%M}"
+    return {"open_letter": "Åbent brev", "collective_event": "Invitation til arrangement"}.get(kind, kind)
+
+
+@transaction.atomic
+def batch_cancel(*, batch: LetterBatch, user: User) -> LetterBatch:
+    """Cancel a batch before it is sent: its bookings are cancelled and its citizens can be planned
+    again."""
+    batch = LetterBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status in (BatchStatus.SENT, BatchStatus.CANCELLED):
+        raise DomainError("En sendt eller annulleret brevrunde kan ikke annulleres.")
+    Booking.objects.filter(letter__batch=batch, status=BookingStatus.BOOKED).update(
+        status=BookingStatus.CANCELLED, note=f"Brevrunde {batch.pk} annulleret"
+    )
+    batch.status = BatchStatus.CANCELLED
+    batch.cancelled_by, batch.cancelled_at = user, timezone.now()
+    batch.save()
+    return batch
+
+
+# --- responses and the call list -------------------------------------------------------------------
+
+
+def free_slots_for(citizen: Citizen, *, days: int = 42, limit: int = 40) -> list[tuple[User, dt.datetime]]:
+    """The next free visit times with consultants covering the citizen's postal code."""
+    start = timezone.localdate()
+    end = start + dt.timedelta(days=days)
+    caps = [c for c in capacities(citizen.municipality, start, end) if c.covers(citizen.postal_code)]
+    people = {u.pk: u for u in User.objects.filter(pk__in=[c.consultant_id for c in caps])}
+    slots = []
+    for cap in caps:
+        for day_slots in free_slots(cap, start, end, tz=tz(), not_before=timezone.now()).values():
+            slots.extend((start_at, cap.consultant_id) for start_at in day_slots)
+    slots.sort()
+    return [(people[cid], start_at) for start_at, cid in slots[:limit]]
+
+
+@transaction.atomic
+def letter_respond(
+    *,
+    letter: Letter,
+    user: User,
+    response: str,
+    reason: str = "",
+    starts_at: dt.datetime | None = None,
+    consultant: User | None = None,
+) -> Letter:
+    """Register the citizen's answer. Accept (an open letter needs a time), move (a new time; the old
+    booking is cancelled), decline (the booking is cancelled, the offer declined), no answer."""
+    letter = (
+        Letter.objects.select_for_update(of=("self",))
+        .select_related("batch", "offer", "citizen", "booking")
+        .get(pk=letter.pk)
+    )
+    if letter.batch.status != BatchStatus.SENT:
+        raise DomainError("Svar kan først registreres, når brevene er sendt.")
+    if response not in LetterResponse.values or not response:
+        raise DomainError("Vælg et svar.", field="response")
+    offer = letter.offer
+    booking = letter.booking if letter.booking and letter.booking.status == BookingStatus.BOOKED else None
+    if response in (LetterResponse.MOVED, LetterResponse.ACCEPTED) and (
+        response == LetterResponse.MOVED or not booking
+    ):
+        if starts_at is None or consultant is None:
+            raise DomainError("Vælg en ledig tid.", field="slot")
+        if booking is not None:
+            booking_cancel(booking=booking, user=user, reason="Flyttet af borgeren")
+        calendar = ConsultantCalendar.objects.filter(consultant=consultant).first()
+        booking = booking_create(
+            citizen=letter.citizen, consultant=consultant, starts_at=starts_at, user=user,
+            duration_minutes=calendar.visit_minutes if calendar else 60,
+            note=f"{'Flyttet' if response == 'moved' else 'Booket'} efter brev (brevrunde {letter.batch_id})",
+        )  # fmt: skip
+        letter.booking, letter.consultant, letter.starts_at = booking, consultant, starts_at
+    elif response == LetterResponse.ACCEPTED:
+        offer.refresh_from_db()
+        if OfferStatus.BOOKED in ALLOWED[offer.status] and offer.status != OfferStatus.BOOKED:
+            offer_transition(offer=offer, to_status=OfferStatus.BOOKED, user=user, note="Takket ja til datobrev")
+    elif response == LetterResponse.DECLINED:
+        if booking is not None:
+            booking_cancel(booking=booking, user=user, reason="Borgeren takkede nej")
+        offer.refresh_from_db()
+        if OfferStatus.DECLINED in ALLOWED[offer.status]:
+            offer_transition(offer=offer, to_status=OfferStatus.DECLINED, user=user, note=reason or "Takket nej")
+    elif response == LetterResponse.NO_ANSWER:
+        offer.refresh_from_db()
+        if letter.kind != InvitationKind.DATE_LETTER and OfferStatus.NO_RESPONSE in ALLOWED[offer.status]:
+            offer_transition(offer=offer, to_status=OfferStatus.NO_RESPONSE, user=user, note="Intet svar på brevet")
+    letter.response, letter.response_reason = response, reason.strip()[:300]
+    letter.responded_at, letter.responded_by = timezone.now(), user
+    letter.save()
+    return letter
+
+
+def call_list(municipality: Municipality, *, days: int | None = None):
+    """Open-letter citizens who have not answered `days` after the letter: phone them."""
+    days = settings.FHB["CALL_LIST_AFTER_DAYS"] if days is None else days
+    cutoff = timezone.localdate() - dt.timedelta(days=days)
+    return (
+        Letter.objects.filter(
+            batch__municipality=municipality,
+            batch__status=BatchStatus.SENT,
+            batch__letter_date__lte=cutoff,
+            kind=InvitationKind.OPEN_LETTER,
+            response="",
+            offer__status=OfferStatus.INVITED,
+        )
+        .select_related("citizen", "batch", "offer")
+        .order_by("batch__letter_date", "citizen__last_name", "id")
+    )
