@@ -16,12 +16,11 @@ from .filters import MunicipalityFilterSet
 from .forms import DkfdsForm
 from .law import TARGET_GROUP_LABELS
 from .models import District, InvitationKind, Offer, OfferStatus, Role, User
+from .selectors import staff_visible_to, visible_to
 
 
 def offers_visible_to(user: User) -> QuerySet[Offer]:
-    if not getattr(user, "is_municipality_staff", False):
-        return Offer.objects.none()
-    return Offer.objects.filter(municipality_id=user.municipality_id)
+    return visible_to(user, Offer)
 
 
 class OfferFilter(MunicipalityFilterSet):
@@ -53,9 +52,7 @@ class OfferFilter(MunicipalityFilterSet):
         fields = ["group", "status", "letter_kind", "postal_code", "district", "consultant", "not_invited"]
 
     def scope_choices(self, user: User) -> None:
-        self.filters["consultant"].queryset = User.objects.filter(
-            municipality_id=user.municipality_id, role=Role.CONSULTANT, is_active=True
-        )
+        self.filters["consultant"].queryset = staff_visible_to(user, roles=[Role.CONSULTANT], active_only=True)
 
     def filter_group(self, queryset, name, value: str) -> QuerySet[Offer]:
         return queryset.filter(groups__contains=f"|{value}|")

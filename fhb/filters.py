@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from . import cpr as cprlib
 from .forms import DkfdsForm
 from .models import Citizen, District, RiskEvent, RiskGroup, User
-from .selectors import birth_date_bounds_for_age, citizen_search, risk_groups_visible_to
+from .selectors import birth_date_bounds_for_age, citizen_search, districts_visible_to, risk_groups_visible_to
 
 
 class MunicipalityFilterSet(django_filters.FilterSet):
@@ -24,7 +24,7 @@ class MunicipalityFilterSet(django_filters.FilterSet):
         user = request.user if request else None
         if user is not None and getattr(user, "is_municipality_staff", False):
             if "district" in self.filters:
-                self.filters["district"].queryset = District.objects.filter(municipality_id=user.municipality_id)
+                self.filters["district"].queryset = districts_visible_to(user)
             self.scope_choices(user)
 
     def scope_choices(self, user: User) -> None:

@@ -12,27 +12,48 @@ from django.utils.translation import gettext_lazy as _
 from . import cpr as cprlib
 from .eligibility import CitizenFacts, EligibilityError, eligibility_for, policy_for
 from .law import FIRST_YEAR, LAST_YEAR
-from .models import Citizen, CitizenAccess, RiskEvent, RiskGroup, User
+from .models import Citizen, CitizenAccess, District, ImportJob, RiskEvent, RiskGroup, User
+
+
+def visible_to(user: User, rows, *, via: str = "municipality") -> QuerySet:
+    """The municipality boundary, the one place it is applied: of `rows` (a model or a queryset),
+    those of the user's own municipality, found through the `via` relation; none for a user
+    without one (an operator, an anonymous request). Every view, API view and export starts here,
+    through the selectors of its app."""
+    queryset = rows._default_manager.all() if isinstance(rows, type) else rows
+    if not getattr(user, "is_municipality_staff", False):
+        return queryset.none()
+    return queryset.filter(**{f"{via}_id": user.municipality_id})
 
 
 def citizens_visible_to(user: User) -> QuerySet[Citizen]:
-    if not getattr(user, "is_municipality_staff", False):
-        return Citizen.objects.none()
-    return Citizen.objects.filter(municipality_id=user.municipality_id)
+    return visible_to(user, Citizen)
 
 
 def risk_events_visible_to(user: User) -> QuerySet[RiskEvent]:
-    if not getattr(user, "is_municipality_staff", False):
-        return RiskEvent.objects.none()
-    return RiskEvent.objects.filter(citizen__municipality_id=user.municipality_id).select_related(
-        "risk_group", "citizen"
-    )
+    return visible_to(user, RiskEvent, via="citizen__municipality").select_related("risk_group", "citizen")
 
 
 def risk_groups_visible_to(user: User) -> QuerySet[RiskGroup]:
     if not getattr(user, "is_municipality_staff", False):
         return RiskGroup.objects.none()
     return RiskGroup.objects.for_municipality(user.municipality).filter(is_active=True)
+
+
+def staff_visible_to(user: User, *, roles=None, active_only: bool = False) -> QuerySet[User]:
+    """The staff of the user's municipality (of `roles`, if given)."""
+    staff = visible_to(user, User)
+    if roles is not None:
+        staff = staff.filter(role__in=roles)
+    return staff.filter(is_active=True) if active_only else staff
+
+
+def districts_visible_to(user: User) -> QuerySet[District]:
+    return visible_to(user, District)
+
+
+def import_jobs_visible_to(user: User) -> QuerySet[ImportJob]:
+    return visible_to(user, ImportJob)
 
 
 def citizen_search(queryset: QuerySet[Citizen], query: str) -> QuerySet[Citizen]:
@@ -91,8 +112,7 @@ def accesses_in_period(*, user: User, start: dt.date, end: dt.date, employee: Us
     """The periodic control of the access log (the municipality's own, by its admin): look-ups of
     the municipality's citizens from `start` to `end`, optionally by one employee."""
     tz = timezone.get_current_timezone()
-    rows = CitizenAccess.objects.filter(
-        citizen__municipality_id=user.municipality_id,
+    rows = visible_to(user, CitizenAccess, via="citizen__municipality").filter(
         lookup__accessed_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
         lookup__accessed_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
     )

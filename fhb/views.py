@@ -22,7 +22,7 @@ from .filters import CitizenFilter
 from .forms import AccessControlForm, CitizenSearchForm, ImportUploadForm, OfferStatusForm, ReferralForm, RiskEventForm
 from .intake import referral_outcome_text, referral_register, risk_event_add
 from .law import FIRST_YEAR
-from .models import ImportJob, OfferStatus, User
+from .models import OfferStatus
 from .offers import default_as_of
 from .permissions import StaffRequiredMixin
 from .registry.jobs import import_job_create
@@ -195,7 +195,7 @@ class ImportListView(StaffRequiredMixin, View):
     permission_required = "fhb.import_registry"
 
     def get(self, request, form=None):
-        jobs = ImportJob.objects.filter(municipality_id=request.user.municipality_id).select_related("uploaded_by")[:20]
+        jobs = selectors.import_jobs_visible_to(request.user).select_related("uploaded_by")[:20]
         return render(request, "fhb/imports.html", {"form": form or ImportUploadForm(), "jobs": jobs})
 
     def post(self, request):
@@ -217,7 +217,7 @@ class ImportDetailView(StaffRequiredMixin, View):
     permission_required = "fhb.import_registry"
 
     def get(self, request, pk):
-        job = get_object_or_404(ImportJob.objects.filter(municipality_id=request.user.municipality_id), pk=pk)
+        job = get_object_or_404(selectors.import_jobs_visible_to(request.user), pk=pk)
         template = "fhb/partials/import_status.html" if request.htmx else "fhb/import_detail.html"
         return render(request, template, {"job": job, "errors_preview": job.errors[:50]})
 
@@ -226,7 +226,7 @@ class ImportErrorReportView(StaffRequiredMixin, View):
     permission_required = "fhb.import_registry"
 
     def get(self, request, pk):
-        job = get_object_or_404(ImportJob.objects.filter(municipality_id=request.user.municipality_id), pk=pk)
+        job = get_object_or_404(selectors.import_jobs_visible_to(request.user), pk=pk)
         if not job.errors:
             raise Http404
         out = io.StringIO()
@@ -245,7 +245,7 @@ class AccessControlView(StaffRequiredMixin, View):
 
     def get(self, request):
         today = _today()
-        employees = User.objects.filter(municipality_id=request.user.municipality_id).order_by("username")
+        employees = selectors.staff_visible_to(request.user).order_by("username")
         data = request.GET if "fra" in request.GET else {"fra": today - dt.timedelta(days=30), "til": today}
         form = AccessControlForm(data, employees=employees)
         query = request.GET.copy()

@@ -21,6 +21,7 @@ from visits.models import CollectiveEvent
 
 from . import batches
 from .models import Letter, LetterBatch, LetterResponse
+from .selectors import batches_visible_to, letters_visible_to
 
 
 class LetterBatchSerializer(serializers.ModelSerializer):
@@ -89,9 +90,7 @@ class LetterBatchViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return LetterBatch.objects.none()
-        return LetterBatch.objects.filter(municipality_id=self.request.user.municipality_id).select_related(
-            "created_by"
-        )
+        return batches_visible_to(self.request.user).select_related("created_by")
 
     @extend_schema(request=PlanSerializer, responses={201: LetterBatchSerializer})
     def create(self, request):
@@ -178,7 +177,7 @@ class LetterViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Letter.objects.none()
-        return Letter.objects.filter(batch__municipality_id=self.request.user.municipality_id).select_related("citizen")
+        return letters_visible_to(self.request.user).select_related("citizen")
 
     def retrieve(self, request, *args, **kwargs):
         letter = self.get_object()

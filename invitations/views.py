@@ -21,20 +21,22 @@ from django.views import View
 
 from fhb.eligibility import policy_for
 from fhb.errors import DomainError
-from fhb.models import InvitationKind, Municipality, User
+from fhb.models import InvitationKind, Municipality
 from fhb.permissions import StaffRequiredMixin
+from fhb.selectors import staff_visible_to
 from fhb.services import citizen_access_log
 from visits.models import Absence, ConsultantCalendar
 
 from . import batches
 from . import letters as letterlib
 from .forms import AbsenceForm, BatchForm, CalendarForm, TemplateForm, group_choices
-from .models import Letter, LetterBatch, LetterResponse, LetterTemplate
+from .models import LetterResponse, LetterTemplate
 from .planner import free_slots
+from .selectors import batches_visible_to, letters_visible_to, templates_visible_to
 
 
 def _batches(request):
-    return LetterBatch.objects.filter(municipality_id=request.user.municipality_id)
+    return batches_visible_to(request.user)
 
 
 def _next_month(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -173,9 +175,7 @@ class LetterPdfView(StaffRequiredMixin, View):
     permission_required = "invitations.respond"
 
     def get(self, request, pk: int):
-        letter = get_object_or_404(
-            Letter.objects.select_related("citizen"), pk=pk, batch__municipality_id=request.user.municipality_id
-        )
+        letter = get_object_or_404(letters_visible_to(request.user).select_related("citizen"), pk=pk)
         if not letter.pdf:
             raise Http404
         citizen_access_log(user=request.user, citizens=letter.citizen, endpoint=request.path, purpose="brev")
@@ -189,9 +189,8 @@ class LetterRespondView(StaffRequiredMixin, View):
 
     def letter(self, request, pk):
         return get_object_or_404(
-            Letter.objects.select_related("citizen", "batch", "consultant", "booking", "offer"),
+            letters_visible_to(request.user).select_related("citizen", "batch", "consultant", "booking", "offer"),
             pk=pk,
-            batch__municipality_id=request.user.municipality_id,
         )
 
     def get(self, request, pk: int, error: str = "", data=None):
@@ -216,7 +215,7 @@ class LetterRespondView(StaffRequiredMixin, View):
         consultant = starts_at = None
         consultant_id, _sep, when = request.POST.get("slot", "").partition("|")
         if consultant_id.isdigit() and when:
-            consultant = User.objects.filter(pk=consultant_id, municipality_id=request.user.municipality_id).first()
+            consultant = staff_visible_to(request.user).filter(pk=consultant_id).first()
             try:
                 starts_at = parse_datetime(when)
             except ValueError:  # a tampered or stale value: treated as no time chosen
@@ -267,7 +266,7 @@ class TemplateListView(StaffRequiredMixin, View):
         rows = []
         for kind, label in InvitationKind.choices:
             subject, _body = letterlib.template_for(request.user.municipality, kind)
-            own = LetterTemplate.objects.filter(municipality=request.user.municipality, kind=kind).first()
+            own = templates_visible_to(request.user).filter(kind=kind).first()
             rows.append({"kind": kind, "label": label, "subject": subject, "own": own})
         return render(request, "invitations/template_list.html", {"rows": rows, "fields": letterlib.FIELDS})
 
@@ -369,7 +368,7 @@ class CalendarEditView(StaffRequiredMixin, View):
     permission_required = "invitations.edit_capacity"
 
     def person(self, request, pk):
-        return get_object_or_404(User, pk=pk, municipality_id=request.user.municipality_id, role="consultant")
+        return get_object_or_404(staff_visible_to(request.user, roles=["consultant"]), pk=pk)
 
     def get(self, request, pk: int, form=None, absence_form=None):
         person = self.person(request, pk)

@@ -21,6 +21,7 @@ from fhb.permissions import HasPerm
 from . import services
 from .dashboards import dashboard
 from .models import Delivery, MonthApproval
+from .selectors import deliveries_visible_to
 
 FILE_KINDS = ("csv", "summary", "pdf")
 
@@ -94,7 +95,7 @@ class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Delivery.objects.none()
-        return Delivery.objects.filter(municipality_id=self.request.user.municipality_id).select_related("requested_by")
+        return deliveries_visible_to(self.request.user).select_related("requested_by")
 
     @extend_schema(request=DeliveryCreateSerializer, responses={202: DeliverySerializer})
     def create(self, request, *args, **kwargs):

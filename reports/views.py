@@ -23,6 +23,7 @@ from . import services
 from .approval import approval_context, reason_labels
 from .dashboards import dashboard
 from .models import Delivery
+from .selectors import deliveries_visible_to
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +42,13 @@ def _years() -> list[int]:
     return list(range(this_year, this_year - 6, -1))
 
 
-def _mine(request):
-    return Delivery.objects.filter(municipality_id=request.user.municipality_id)
-
-
 class StatisticsView(StaffRequiredMixin, View):
     permission_required = "reports.view_statistics"
 
     def get(self, request):
         year = _year(request)
         overview = services.month_overview(request.user.municipality, year)
-        deliveries = _mine(request).filter(year=year).select_related("requested_by")
+        deliveries = deliveries_visible_to(request.user).filter(year=year).select_related("requested_by")
         return render(
             request,
             "reports/statistics.html",
@@ -97,7 +94,9 @@ class DeliveryDetailView(StaffRequiredMixin, View):
     permission_required = "reports.view_statistics"
 
     def get(self, request, pk):
-        delivery = get_object_or_404(_mine(request).select_related("requested_by", "previous"), pk=pk)
+        delivery = get_object_or_404(
+            deliveries_visible_to(request.user).select_related("requested_by", "previous"), pk=pk
+        )
         context = {"delivery": delivery, "reason_labels": reason_labels()}
         if delivery.status == Delivery.Status.DONE:
             # Records of other years are counted, not listed: the ones to act on are the year's own.
@@ -113,7 +112,7 @@ class DeliveryFileView(StaffRequiredMixin, View):
     permission_required = "reports.view_statistics"
 
     def get(self, request, pk, kind):
-        delivery = get_object_or_404(_mine(request), pk=pk)
+        delivery = get_object_or_404(deliveries_visible_to(request.user), pk=pk)
         if kind == "csv" and not request.user.has_perm("reports.deliver"):
             raise Http404  # the record-level file holds every visited citizen's CPR: the reporting user only
         try:
@@ -133,7 +132,7 @@ class ApprovalReportView(StaffRequiredMixin, View):
     permission_required = "reports.view_statistics"
 
     def get(self, request, pk):
-        delivery = get_object_or_404(_mine(request), pk=pk, status=Delivery.Status.DONE)
+        delivery = get_object_or_404(deliveries_visible_to(request.user), pk=pk, status=Delivery.Status.DONE)
         return render(
             request, "reports/approval_report.html", {"delivery": delivery, **approval_context(delivery.summary)}
         )

@@ -4,6 +4,7 @@ and each exception it allows guards a real import (removing one makes it fail on
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -91,3 +92,18 @@ def test_each_allowed_import_is_real(tree, allowed):
         assert f"No cycles are allowed in {app}" in run.stdout and imported.rsplit(".", 1)[-1] in run.stdout
     else:
         assert f"{importer} -> {imported}" in run.stdout
+
+
+def test_the_boundary_is_applied_in_one_place():
+    """No view, API view, export or app selector filters by the user's municipality itself: they
+    start from `fhb.selectors.visible_to` (through their app's selectors)."""
+    pattern = re.compile(r"(filter|get_object_or_404)\(.*municipality(_id)?=(self\.)?(request\.)?user\.municipality")
+    offenders = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if pattern.search(line):
+                    offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []

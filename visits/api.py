@@ -35,9 +35,16 @@ from .models import (
     VisitSource,
 )
 from .screenings import SCREENINGS
+from .selectors import (
+    bookings_visible_to,
+    consultants_of,
+    events_visible_to,
+    follow_ups_visible_to,
+    registrations_visible_to,
+    visits_visible_to,
+)
 from .services import follow_up_close, follow_up_create, visit_record, visit_update
 from .themes import THEMES
-from .views import _mine, consultants_of, visits_visible_to
 
 
 class ScreeningSerializer(serializers.Serializer):
@@ -133,8 +140,8 @@ class VisitSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             self.fields["citizen"].queryset = selectors.citizens_visible_to(request.user)
-            self.fields["booking"].queryset = _mine(Booking, request.user).filter(status=BookingStatus.BOOKED)
-            self.fields["follow_up"].queryset = _mine(FollowUp, request.user).filter(status=FollowUp.Status.OPEN)
+            self.fields["booking"].queryset = bookings_visible_to(request.user).filter(status=BookingStatus.BOOKED)
+            self.fields["follow_up"].queryset = follow_ups_visible_to(request.user).filter(status=FollowUp.Status.OPEN)
             citizen = getattr(self.instance, "citizen", None)
             if not (
                 request.user.has_perm("visits.view_note", citizen)
@@ -212,7 +219,7 @@ class FollowUpViewSet(AccessLoggedMixin, mixins.CreateModelMixin, viewsets.ReadO
     permission_classes = [HasPerm("visits.add_visit")]
 
     def get_queryset(self):
-        return _mine(FollowUp, self.request.user).select_related("citizen").order_by("due_on", "id")
+        return follow_ups_visible_to(self.request.user).select_related("citizen").order_by("due_on", "id")
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -273,7 +280,7 @@ class BookingViewSet(AccessLoggedMixin, mixins.CreateModelMixin, viewsets.ReadOn
     permission_classes = [HasPerm("visits.add_visit")]
 
     def get_queryset(self):
-        rows = _mine(Booking, self.request.user).select_related("citizen").order_by("starts_at", "id")
+        rows = bookings_visible_to(self.request.user).select_related("citizen").order_by("starts_at", "id")
         params = self.request.query_params
         try:
             if params.get("date"):
@@ -367,7 +374,7 @@ class EventViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
         return [HasPerm(perm)()]
 
     def get_queryset(self):
-        return _mine(CollectiveEvent, self.request.user).order_by("date", "starts_at")
+        return events_visible_to(self.request.user).order_by("date", "starts_at")
 
     def perform_create(self, serializer):
         serializer.instance = event_services.event_save(user=self.request.user, **serializer.validated_data)
@@ -423,10 +430,7 @@ class RegistrationViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
         return [HasPerm(perm)()]
 
     def get_queryset(self):
-        user = self.request.user
-        if not getattr(user, "is_municipality_staff", False):
-            return EventRegistration.objects.none()
-        return EventRegistration.objects.filter(event__municipality_id=user.municipality_id).order_by("id")
+        return registrations_visible_to(self.request.user).order_by("id")
 
     @extend_schema(request=RespondSerializer, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"])

@@ -4,8 +4,6 @@ declines is offered an individual visit instead (§ 2) and shows up on the due l
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -243,12 +241,3 @@ def registration_respond(
     registration._history_user = user
     registration.save()
     return registration
-
-
-def events_upcoming(user: User, *, days: int = 365) -> list[CollectiveEvent]:
-    today = timezone.localdate()
-    return list(
-        CollectiveEvent.objects.filter(
-            municipality_id=user.municipality_id, date__gte=today, date__lte=today + dt.timedelta(days=days)
-        )
-    )

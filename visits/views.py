@@ -16,17 +16,14 @@ from django.views import View
 
 from fhb import selectors, services
 from fhb.errors import DomainError
-from fhb.models import Offer, Role, User
+from fhb.models import Offer, Role
 from fhb.permissions import StaffRequiredMixin
 
 from . import events as event_services
 from .bookings import booking_cancel, booking_create
 from .forms import BookingForm, EventForm, EventInviteForm, FollowUpFormSet, VisitForm
 from .models import (
-    Booking,
     BookingStatus,
-    CollectiveEvent,
-    EventRegistration,
     FollowUp,
     FollowUpKind,
     RegistrationStatus,
@@ -34,28 +31,15 @@ from .models import (
     VisitKind,
     VisitSource,
 )
+from .selectors import (
+    bookings_visible_to,
+    consultants_of,
+    events_visible_to,
+    follow_ups_visible_to,
+    registrations_visible_to,
+    visits_visible_to,
+)
 from .services import follow_up_close, visit_record, visit_update
-
-
-def visits_visible_to(user):
-    if not getattr(user, "is_municipality_staff", False):
-        return Visit.objects.none()
-    return Visit.objects.filter(municipality_id=user.municipality_id).select_related("citizen")
-
-
-def _mine(model, user):
-    """Rows of `model` in the user's municipality (nothing for anyone without one)."""
-    if not getattr(user, "is_municipality_staff", False):
-        return model.objects.none()
-    return model.objects.filter(municipality_id=user.municipality_id)
-
-
-def consultants_of(user):
-    if not getattr(user, "is_municipality_staff", False):
-        return User.objects.none()
-    return User.objects.filter(
-        municipality_id=user.municipality_id, is_active=True, role__in=[Role.CONSULTANT, Role.TEAM_LEADER]
-    ).order_by("first_name", "last_name")
 
 
 def _visit_data(form: VisitForm) -> dict:
@@ -92,13 +76,13 @@ class VisitCreateView(StaffRequiredMixin, View):
         booking = follow_up = None
         if data.get("booking", "").isdigit():
             booking = (
-                _mine(Booking, request.user)
+                bookings_visible_to(request.user)
                 .filter(pk=data["booking"], citizen=citizen, status=BookingStatus.BOOKED)
                 .first()
             )
         if data.get("follow_up", "").isdigit():
             follow_up = (
-                _mine(FollowUp, request.user)
+                follow_ups_visible_to(request.user)
                 .filter(pk=data["follow_up"], citizen=citizen, status=FollowUp.Status.OPEN)
                 .first()
             )
@@ -243,7 +227,7 @@ class AgendaView(StaffRequiredMixin, View):
             .values("last")
         )
         bookings = list(
-            _mine(Booking, user)
+            bookings_visible_to(user)
             .filter(consultant=who, starts_at__gte=period[0], starts_at__lt=period[1])
             .exclude(status=BookingStatus.CANCELLED)
             .select_related("citizen", "offer")
@@ -251,15 +235,13 @@ class AgendaView(StaffRequiredMixin, View):
             .order_by("starts_at")
         )
         follow_ups = list(
-            _mine(FollowUp, user)
+            follow_ups_visible_to(user)
             .filter(assigned_to=who, status=FollowUp.Status.OPEN)
             .filter(Q(due_on__lt=end) | Q(due_on__isnull=True))
             .select_related("citizen")
             .order_by(F("due_on").asc(nulls_last=True), "id")
         )
-        events = list(
-            _mine(CollectiveEvent, user).filter(date__gte=start, date__lt=end, cancelled=False).order_by("date")
-        )
+        events = list(events_visible_to(user).filter(date__gte=start, date__lt=end, cancelled=False).order_by("date"))
         services.citizen_access_log(
             user=user, citizens=[b.citizen for b in bookings], endpoint="agenda", purpose="Dagsplan"
         )
@@ -340,7 +322,7 @@ class BookingCancelView(StaffRequiredMixin, View):
     permission_required = "visits.add_visit"
 
     def post(self, request, pk):
-        booking = get_object_or_404(_mine(Booking, request.user), pk=pk)
+        booking = get_object_or_404(bookings_visible_to(request.user), pk=pk)
         try:
             booking_cancel(booking=booking, user=request.user, reason=request.POST.get("reason", ""))
         except DomainError as exc:
@@ -359,7 +341,7 @@ class FollowUpCloseView(StaffRequiredMixin, View):
     permission_required = "visits.add_visit"
 
     def post(self, request, pk):
-        follow_up = get_object_or_404(_mine(FollowUp, request.user), pk=pk)
+        follow_up = get_object_or_404(follow_ups_visible_to(request.user), pk=pk)
         status = request.POST.get("status", FollowUp.Status.DONE)
         try:
             follow_up_close(follow_up=follow_up, user=request.user, status=status)
@@ -378,7 +360,7 @@ class EventListView(StaffRequiredMixin, View):
 
     def get(self, request):
         today = timezone.localdate()
-        events = _mine(CollectiveEvent, request.user)
+        events = events_visible_to(request.user)
         upcoming = events.filter(date__gte=today).order_by("date", "starts_at")
         past = events.filter(date__lt=today).order_by("-date")[:20]
         counts = {
@@ -399,14 +381,14 @@ class EventFormView(StaffRequiredMixin, View):
     permission_required = "visits.manage_events"
 
     def get(self, request, pk=None, form=None):
-        event = get_object_or_404(_mine(CollectiveEvent, request.user), pk=pk) if pk else None
+        event = get_object_or_404(events_visible_to(request.user), pk=pk) if pk else None
         if form is None:
             initial = {f: getattr(event, f) for f in event_services.EVENT_FIELDS} if event else {}
             form = EventForm(initial=initial)
         return render(request, "visits/event_form.html", {"form": form, "event": event})
 
     def post(self, request, pk=None):
-        event = get_object_or_404(_mine(CollectiveEvent, request.user), pk=pk) if pk else None
+        event = get_object_or_404(events_visible_to(request.user), pk=pk) if pk else None
         form = EventForm(request.POST)
         if form.is_valid():
             try:
@@ -423,7 +405,7 @@ class EventDetailView(StaffRequiredMixin, View):
     permission_required = "visits.view_events"
 
     def get(self, request, pk, invite_form=None):
-        event = get_object_or_404(_mine(CollectiveEvent, request.user), pk=pk)
+        event = get_object_or_404(events_visible_to(request.user), pk=pk)
         registrations = event.registrations.select_related("citizen")
         status = request.GET.get("status", "")
         if status in RegistrationStatus.values:
@@ -454,7 +436,7 @@ class EventInviteView(StaffRequiredMixin, View):
     permission_required = "visits.manage_events"
 
     def post(self, request, pk):
-        event = get_object_or_404(_mine(CollectiveEvent, request.user), pk=pk)
+        event = get_object_or_404(events_visible_to(request.user), pk=pk)
         form = EventInviteForm(request.POST)
         if form.is_valid():
             try:
@@ -473,7 +455,7 @@ class EventCancelView(StaffRequiredMixin, View):
     permission_required = "visits.manage_events"
 
     def post(self, request, pk):
-        event = get_object_or_404(_mine(CollectiveEvent, request.user), pk=pk)
+        event = get_object_or_404(events_visible_to(request.user), pk=pk)
         try:
             event_services.event_cancel(event=event, user=request.user)
         except DomainError as exc:
@@ -492,7 +474,7 @@ class EventAddCitizenView(StaffRequiredMixin, View):
 
     def post(self, request, pk):
         citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
-        event = _mine(CollectiveEvent, request.user).filter(pk=request.POST.get("event") or 0).first()
+        event = events_visible_to(request.user).filter(pk=request.POST.get("event") or 0).first()
         if event is None:
             messages.error(request, _("Vælg et arrangement."))
             return redirect("citizen-detail", pk=citizen.pk)
@@ -518,9 +500,7 @@ class RegistrationActionView(StaffRequiredMixin, View):
     permission_required = "visits.manage_events"
 
     def post(self, request, pk):
-        registration = get_object_or_404(
-            EventRegistration.objects.filter(event__municipality_id=request.user.municipality_id), pk=pk
-        )
+        registration = get_object_or_404(registrations_visible_to(request.user), pk=pk)
         action = request.POST.get("action", "")
         error = None
         try:
@@ -555,7 +535,7 @@ class EventCheckInView(StaffRequiredMixin, View):
     permission_required = "visits.manage_events"
 
     def get(self, request, pk):
-        event = get_object_or_404(_mine(CollectiveEvent, request.user), pk=pk)
+        event = get_object_or_404(events_visible_to(request.user), pk=pk)
         if event.cancelled:
             raise Http404
         registrations = list(event.registrations.exclude(status=RegistrationStatus.DECLINED).select_related("citizen"))

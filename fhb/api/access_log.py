@@ -28,7 +28,7 @@ class PeriodSerializer(serializers.Serializer):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["employee"].queryset = User.objects.filter(municipality_id=user.municipality_id)
+        self.fields["employee"].queryset = selectors.staff_visible_to(user)
         self.fields["citizen"].queryset = selectors.citizens_visible_to(user)
 
     def validate(self, data):

@@ -8,6 +8,8 @@ from __future__ import annotations
 from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
 
+from fhb.selectors import visible_to
+
 
 class MunicipalityFilterBackend(DjangoFilterBackend):
     def get_filterset(self, request, queryset, view):
@@ -19,5 +21,5 @@ class MunicipalityFilterBackend(DjangoFilterBackend):
                 model = filter_.queryset.model if filter_.queryset is not None else None
                 if model is None or not any(f.name == "municipality" for f in model._meta.fields):
                     continue
-                filter_.queryset = model._default_manager.filter(municipality_id=request.user.municipality_id)
+                filter_.queryset = visible_to(request.user, model)
         return filterset
