@@ -11,14 +11,14 @@ from fhb.models import Municipality, Offer, OfferStatus, RiskEvent, RiskGroup, R
 from fhb.offers import Move, offers_move
 from fhb.registry.bulk import insert_with_history, update_with_history
 from fhb.registry.lookup import CitizenLookup
+from fhb.registry.rowimport import RowImport
 from fhb.registry.tables import (
     ImportResult,
     InvalidValue,
     Progress,
+    RowCheck,
     Source,
-    Validation,
     parse_date,
-    read_table,
     require,
 )
 
@@ -56,39 +56,35 @@ def _consultants(municipality_ids: set[int]) -> dict[tuple[int, str], User]:
     return found
 
 
-def visits_import(
-    *,
-    data: Source,
-    strict: bool = False,
-    municipality: Municipality | None = None,
-    user: User | None = None,
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Upsert a previous system's visits and contacts, keyed by citizen, date and kind. A consultant
-    who is not (or no longer) a user is kept by name. Completed and declined visits move the
-    citizen's offer for that year, where there is one."""
-    table = read_table(data, required=REQUIRED, optional=OPTIONAL)
-    result = ImportResult()
-    validation = Validation(table, result)
-    today = timezone.localdate()
-    lookup = CitizenLookup(
-        [raw["cpr"] for _, raw in table.rows], municipality=municipality, fields=("birth_date", "deceased_on")
-    )
-    staff = _consultants({c.municipality_id for cs in lookup.by_cpr.values() for c in cs})
-    parsed: list[dict] = []
-    for line, raw in table.rows:
-        check = validation.row(line, raw)
-        fail = check.fail
+class VisitsImport(RowImport):
+    """A previous system's visits and contacts (interfaces.md § 3), keyed by citizen, date and
+    kind. A consultant who is not (or no longer) a user is kept by name. Completed and declined
+    visits move the citizen's offer for that year, where there is one."""
 
+    required = REQUIRED
+    optional = OPTIONAL
+    empty = "Filen indeholder ingen besøg."
+
+    def prepare(self) -> None:
+        self.today = timezone.localdate()
+        self.lookup = CitizenLookup(
+            [raw["cpr"] for _, raw in self.table.rows],
+            municipality=self.municipality,
+            fields=("birth_date", "deceased_on"),
+        )
+        self.staff = _consultants({c.municipality_id for cs in self.lookup.by_cpr.values() for c in cs})
+
+    def check(self, check: RowCheck, raw: dict[str, str]) -> dict:
+        fail = check.fail
         citizen = None
         try:
-            citizen = lookup.find(raw["cpr"])
+            citizen = self.lookup.find(raw["cpr"])
         except InvalidValue as exc:
             fail("cpr", str(exc))
         day = None
         try:
             day = parse_date(require(raw["date"]))
-            if day > today:
+            if day > self.today:
                 fail("date", "datoen ligger i fremtiden")
             elif citizen is not None and day < citizen.birth_date:
                 fail("date", "datoen ligger før borgerens fødselsdato")
@@ -102,24 +98,21 @@ def visits_import(
         if outcome not in _OUTCOMES:
             fail("outcome", "ukendt udfald; brug completed, declined, no_show eller cancelled")
         values: dict = {}
-        if table.has("consultant"):
+        if self.table.has("consultant"):
             name = raw["consultant"].strip()
-            match = staff.get((citizen.municipality_id, name.lower())) if citizen and name else None
+            match = self.staff.get((citizen.municipality_id, name.lower())) if citizen and name else None
             values["consultant_id"] = match.pk if match else None
             values["consultant_name"] = "" if match else name[:200]
-        if table.has("note"):
+        if self.table.has("note"):
             values["note"] = raw["note"]
         if not check.errors:
             check.unique(
                 (citizen.pk, day, kind), column="date", reason="samme borger, dato og type står også i række {row}"
             )
-        if validation.accept(check):
-            parsed.append({"citizen": citizen, "visit_date": day, "kind": kind, "outcome": outcome, **values})
-    if not validation.finish(strict=strict, valid=len(parsed), empty="Filen indeholder ingen besøg."):
-        return result
+        return {"citizen": citizen, "visit_date": day, "kind": kind, "outcome": outcome, **values}
 
-    now = timezone.now()
-    with transaction.atomic():
+    def apply(self, parsed: list[dict], result: ImportResult) -> None:
+        now = timezone.now()
         existing = {
             (v.citizen_id, v.visit_date, v.kind): v
             for v in Visit.objects.filter(source=VisitSource.IMPORTED, citizen_id__in={p["citizen"].pk for p in parsed})
@@ -149,14 +142,23 @@ def visits_import(
                 to_update.append(visit)
             else:
                 result.unchanged += 1
-        insert_with_history(Visit, to_create, user=user, reason="import", now=now)
-        update_with_history(Visit, to_update, sorted(fields), user=user, reason="import", now=now)
-        offers_follow_visits(to_create + to_update, user=user)
-    result.created, result.updated = len(to_create), len(to_update)
-    result.municipalities = {v.municipality_id for v in (*to_create, *to_update)}
-    if progress:
-        progress(table.total, table.total)
-    return result
+        insert_with_history(Visit, to_create, user=self.user, reason="import", now=now)
+        update_with_history(Visit, to_update, sorted(fields), user=self.user, reason="import", now=now)
+        offers_follow_visits(to_create + to_update, user=self.user)
+        result.created, result.updated = len(to_create), len(to_update)
+        result.municipalities = {v.municipality_id for v in (*to_create, *to_update)}
+
+
+def visits_import(
+    *,
+    data: Source,
+    strict: bool = False,
+    municipality: Municipality | None = None,
+    user: User | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Upsert a previous system's visits and contacts (interfaces.md § 3)."""
+    return VisitsImport(strict=strict, municipality=municipality, user=user, progress=progress).run(data)
 
 
 # What a visit's outcome moves an offer to; whether it may (never back from visited, a refusal

@@ -1,7 +1,10 @@
-"""Imports of the registry extract, risk events and the quality standard (interfaces.md §§ 1, 2, 6).
+"""Imports of the registry extract, risk events, hospital notifications and the quality standard
+(interfaces.md §§ 1, 2, 6).
 
 One service per file kind; the management commands, the upload page and its Celery task all call
-these. Every import validates the whole file first, then applies the valid rows in one transaction.
+these. The row imports (and visits' `visits_import`) are declarations on one framework
+(`rowimport.RowImport`: parse -> validate -> apply, errors, --strict, the summary); the quality
+standard is one JSON document.
 """
 
 from .citizens import citizens_import

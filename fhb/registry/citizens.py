@@ -6,12 +6,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from .. import cpr as cprlib
 from ..models import Citizen, CivilStatus, Municipality, RiskEvent, RiskGroup, RiskSource, User
 from .bulk import insert_with_history, update_with_history
+from .rowimport import RowImport
 from .tables import (
     ImportResult,
     InvalidValue,
@@ -19,11 +19,9 @@ from .tables import (
     RowCheck,
     SeenKeys,
     Source,
-    Validation,
     iter_chunks,
     parse_bool,
     parse_date,
-    read_table,
     require,
 )
 
@@ -110,8 +108,76 @@ class _Row:
 CHUNK_ROWS = 5000
 
 
-class _StrictRollback(Exception):
-    """A strict import found an invalid row after chunks were written: undo them all."""
+class CitizensImport(RowImport):
+    """The registry extract: read a row at a time and written in chunks of CHUNK_ROWS inside one
+    transaction, so a file that turns out unreadable half-way, or a strict import with an invalid
+    row anywhere, changes nothing. With `municipality`, rows for any other municipality are
+    rejected (an admin uploads only their own)."""
+
+    required = REQUIRED
+    optional = OPTIONAL
+    empty = "Filen indeholder ingen rækker med borgere."
+    chunk_rows = CHUNK_ROWS
+
+    def prepare(self) -> None:
+        self.municipalities = {m.code: m for m in Municipality.objects.all()}
+        self.today = timezone.localdate()
+
+    def start_chunks(self) -> None:
+        self.seen = SeenKeys()  # the citizens named so far, for "also in row N"
+
+    def finish_chunks(self) -> None:
+        self.seen.close()
+
+    def check(self, check: RowCheck, raw: dict[str, str]) -> _Row | None:
+        fail, today, municipality = check.fail, self.today, self.municipality
+        parsed_cpr = None
+        try:
+            parsed_cpr = cprlib.parse(require(raw["cpr"]), today=today)
+        except (cprlib.InvalidCpr, InvalidValue) as exc:
+            fail("cpr", str(exc))
+        code = raw["municipality_code"]
+        muni = self.municipalities.get(code.zfill(3) if code.isdigit() else "")
+        if muni is None:
+            fail("municipality_code", "ukendt kommunekode (3 cifre, fx 101)")
+        elif municipality is not None and muni.pk != municipality.pk:
+            fail(
+                "municipality_code", f"rækken hører til {muni.name}; du kan kun importere borgere i {municipality.name}"
+            )
+        values: dict[str, object] = {}
+        for column in self.table.columns:
+            if column in FIELDS:
+                name, parse = FIELDS[column]
+                try:
+                    values[name] = parse(raw[column])
+                except InvalidValue as exc:
+                    fail(column, str(exc))
+        if parsed_cpr:
+            for column in ("deceased_on", "moved_out_on", "civil_status_date"):
+                day = values.get(column)
+                if isinstance(day, dt.date) and day < parsed_cpr.birth_date:
+                    fail(column, "datoen ligger før borgerens fødselsdato")
+            if isinstance(values.get("deceased_on"), dt.date) and values["deceased_on"] > today:
+                fail("deceased_on", "dødsdatoen ligger i fremtiden")
+        if check.errors:
+            return None
+        if (
+            values.get("civil_status") == CivilStatus.DEAD
+            and not values.get("deceased_on")
+            and "deceased_on" not in self.table.columns
+        ):
+            values["deceased_on"] = values.get("civil_status_date")
+        return _Row(check.line, muni.pk, parsed_cpr, values)
+
+    def check_chunk(self, pending: list[tuple[RowCheck, _Row]]) -> None:
+        """A citizen named twice: the later rows are rejected, naming the first."""
+        repeated = self.seen.first_lines([(_key(row), row.line) for _check, row in pending])
+        for check, row in pending:
+            if row.line in repeated:
+                check.fail("cpr", f"CPR-nummeret står også i række {repeated[row.line]}")
+
+    def apply(self, rows: list[_Row], result: ImportResult) -> None:
+        _apply(rows, result, user=self.user)
 
 
 def citizens_import(
@@ -122,104 +188,13 @@ def citizens_import(
     user: User | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Upsert the citizens of a registry extract. With `municipality`, rows for any other
-    municipality are rejected (an admin uploads only their own).
-
-    The file is read a row at a time and written in chunks of CHUNK_ROWS inside one transaction:
-    a file that turns out unreadable half-way, or a strict import with an invalid row anywhere,
-    changes nothing."""
-    table = read_table(data, required=REQUIRED, optional=OPTIONAL)
-    result = ImportResult()
-    validation = Validation(table, result)
-    municipalities = {m.code: m for m in Municipality.objects.all()}
-    today = timezone.localdate()
-    valid = 0
-    try:
-        with transaction.atomic():
-            seen = SeenKeys()
-            pending: list[tuple[RowCheck, _Row]] = []
-            for line, raw in table.rows:
-                check, row = _validate(line, raw, validation, table, municipalities, municipality, today)
-                if row is None:
-                    validation.accept(check)
-                    continue
-                pending.append((check, row))
-                if len(pending) == CHUNK_ROWS:
-                    valid += _accept_and_apply(pending, seen, validation, result, user=user, strict=strict)
-                    pending = []
-                    if progress:
-                        progress(min(line - 1, table.total), table.total)
-            valid += _accept_and_apply(pending, seen, validation, result, user=user, strict=strict)
-            seen.close()
-            if not validation.finish(strict=strict, valid=valid, empty="Filen indeholder ingen rækker med borgere."):
-                raise _StrictRollback
-    except _StrictRollback:
-        result.created = result.updated = result.unchanged = 0
-        result.municipalities = set()
-        return result
-    if progress:
-        progress(table.total, table.total)
-    return result
+    """Upsert the citizens of a registry extract (interfaces.md § 1)."""
+    return CitizensImport(strict=strict, municipality=municipality, user=user, progress=progress).run(data)
 
 
 def _key(row: _Row) -> int:
     """One int per citizen: the municipality and the CPR number's digits."""
     return row.municipality_id * 10**10 + int(row.cpr.number)
-
-
-def _accept_and_apply(pending, seen: SeenKeys, validation: Validation, result, *, user, strict: bool) -> int:
-    """Check a chunk's rows against the citizens named before them, then write the valid ones (not
-    once a strict import has met an invalid row: it will be rolled back). Returns how many were valid."""
-    repeated = seen.first_lines([(_key(row), row.line) for _check, row in pending])
-    rows = []
-    for check, row in pending:
-        if row.line in repeated:
-            check.fail("cpr", f"CPR-nummeret står også i række {repeated[row.line]}")
-        if validation.accept(check):
-            rows.append(row)
-    if not (strict and (validation.rejected or validation.table.rows.shape_errors)):
-        _apply(rows, result, user=user)
-    return len(rows)
-
-
-def _validate(line, raw, validation, table, municipalities, municipality, today) -> tuple[RowCheck, _Row | None]:
-    """The row's own checks; the row, or None when one failed (the check holds why)."""
-    check = validation.row(line, raw)
-    fail = check.fail
-    parsed_cpr = None
-    try:
-        parsed_cpr = cprlib.parse(require(raw["cpr"]), today=today)
-    except (cprlib.InvalidCpr, InvalidValue) as exc:
-        fail("cpr", str(exc))
-    muni = municipalities.get(raw["municipality_code"].zfill(3) if raw["municipality_code"].isdigit() else "")
-    if muni is None:
-        fail("municipality_code", "ukendt kommunekode (3 cifre, fx 101)")
-    elif municipality is not None and muni.pk != municipality.pk:
-        fail("municipality_code", f"rækken hører til {muni.name}; du kan kun importere borgere i {municipality.name}")
-    values: dict[str, object] = {}
-    for column in table.columns:
-        if column in FIELDS:
-            name, parse = FIELDS[column]
-            try:
-                values[name] = parse(raw[column])
-            except InvalidValue as exc:
-                fail(column, str(exc))
-    if parsed_cpr:
-        for column in ("deceased_on", "moved_out_on", "civil_status_date"):
-            day = values.get(column)
-            if isinstance(day, dt.date) and day < parsed_cpr.birth_date:
-                fail(column, "datoen ligger før borgerens fødselsdato")
-        if isinstance(values.get("deceased_on"), dt.date) and values["deceased_on"] > today:
-            fail("deceased_on", "dødsdatoen ligger i fremtiden")
-    if check.errors:
-        return check, None
-    if (
-        values.get("civil_status") == CivilStatus.DEAD
-        and not values.get("deceased_on")
-        and "deceased_on" not in table.columns
-    ):
-        values["deceased_on"] = values.get("civil_status_date")
-    return check, _Row(line, muni.pk, parsed_cpr, values)
 
 
 def _apply(rows: list[_Row], result: ImportResult, *, user: User | None) -> None:

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from ..models import Municipality, RiskEvent, RiskGroup, RiskSource, User
 from .lookup import CitizenLookup
-from .tables import ImportFileError, ImportResult, InvalidValue, Progress, RowError, decode
+from .rowimport import SKIP, RowImport, rows_of
+from .tables import ImportFileError, ImportResult, InvalidValue, Progress, RowCheck, decode
 
 CPR_SYSTEM = "urn:oid:1.2.208.176.1.2"
 EVENT_CODE = "hospital-notification-message"
@@ -147,66 +148,75 @@ def read_message(bundle: dict) -> dict:
     return {"cpr": cpr, "activity": activity, "day": day, "stay": stay, "hospital": hospital}
 
 
-def hospital_notifications_import(
-    *,
-    data: bytes | str,
-    strict: bool = False,
-    municipality: Municipality | None = None,
-    user: User | None = None,
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Apply a file of hospital notifications. Discharges become `hospital_discharge` risk events
-    (created, moved on revision, removed on cancellation); other activities are skipped and
-    counted as unchanged. Re-importing the same file changes nothing."""
-    messages = read_messages(data)
-    result = ImportResult()
-    read: list[tuple[int, dict]] = []
-    rejected: set[int] = set()
+@dataclass
+class Messages:
+    """The messages of a file as the row-import framework reads rows: (number, Bundle)."""
 
-    def fail(number: int, bundle: dict, element: str, reason: str, value: str = "") -> None:
-        label = f"{element} (Bundle {bundle.get('id', '?')})"
-        result.errors.append(RowError(number, label, value, reason))
-        rejected.add(number)
+    rows: list[tuple[int, object]]
+    shape_errors: list = field(default_factory=list)
 
-    for number, bundle in enumerate(messages, 1):
-        if not isinstance(bundle, dict):
-            result.errors.append(RowError(number, "Bundle", "", "ikke et FHIR-objekt"))
-            rejected.add(number)
-            continue
-        try:
-            read.append((number, read_message(bundle)))
-        except MessageError as exc:
-            fail(number, bundle, exc.element, exc.reason, exc.value)
-        except (AttributeError, TypeError, ValueError):  # e.g. a list where FHIR has an object
-            fail(number, bundle, "Bundle", "følger ikke MedCom HospitalNotification-strukturen")
-    lookup = CitizenLookup([m["cpr"] for _, m in read], municipality=municipality, fields=("birth_date",))
-    today = timezone.localdate()
-    group = RiskGroup.objects.get(municipality=None, code="hospital_discharge")
-    actions: list[tuple[str, object, dict]] = []
-    for number, message in read:
-        bundle = messages[number - 1]
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+
+class HospitalNotificationsImport(RowImport):
+    """Discharges become `hospital_discharge` risk events (created, moved on revision, removed on
+    cancellation); other activities are skipped and counted as unchanged. Re-importing the same
+    file changes nothing. A message's errors name its number in the file, its Bundle.id and the
+    FHIR element."""
+
+    def read(self, data: bytes | str) -> Messages:
+        return Messages(rows_of(read_messages(data)))
+
+    def prepare(self) -> None:
+        self.messages: dict[int, dict | MessageError | None] = {}
+        for number, bundle in self.table.rows:
+            if not isinstance(bundle, dict):
+                self.messages[number] = None
+                continue
+            try:
+                self.messages[number] = read_message(bundle)
+            except MessageError as exc:
+                self.messages[number] = exc
+            except (AttributeError, TypeError, ValueError):  # e.g. a list where FHIR has an object
+                self.messages[number] = MessageError("Bundle", "følger ikke MedCom HospitalNotification-strukturen")
+        self.lookup = CitizenLookup(
+            [m["cpr"] for m in self.messages.values() if isinstance(m, dict)],
+            municipality=self.municipality,
+            fields=("birth_date",),
+        )
+        self.today = timezone.localdate()
+        self.group = RiskGroup.objects.get(municipality=None, code="hospital_discharge")
+
+    def check(self, check: RowCheck, bundle) -> tuple[str, object, dict] | object | None:
+        message = self.messages[check.line]
+        if message is None:
+            check.fail("Bundle", "ikke et FHIR-objekt", value="")
+            return None
+
+        def fail(element: str, reason: str, value: str = "") -> None:
+            check.fail(f"{element} (Bundle {bundle.get('id', '?')})", reason, value=value)
+
+        if isinstance(message, MessageError):
+            fail(message.element, message.reason, message.value)
+            return None
         if message["activity"] not in DISCHARGE | REVISE | CANCEL:
-            result.unchanged += 1  # admissions and leave say nothing about discharge
-            continue
+            return SKIP  # admissions and leave say nothing about discharge
         try:
-            citizen = lookup.find(message["cpr"])
+            citizen = self.lookup.find(message["cpr"])
         except InvalidValue as exc:
-            fail(number, bundle, "Patient.identifier", str(exc), "")  # never echo a CPR number
-            continue
+            fail("Patient.identifier", str(exc), "")  # never echo a CPR number
+            return None
         day = message["day"]
-        if day is not None and day > today:
-            fail(number, bundle, "Encounter.period.end", "udskrivningsdatoen ligger i fremtiden", day.isoformat())
-            continue
-        if day is not None and day < citizen.birth_date:
-            fail(number, bundle, "Encounter.period.end", "datoen ligger før borgerens fødselsdato", day.isoformat())
-            continue
-        actions.append((message["activity"], citizen, message))
-    result.rejected = len(rejected)
-    if strict and rejected:
-        result.applied = False
-        return result
+        if day is not None and day > self.today:
+            fail("Encounter.period.end", "udskrivningsdatoen ligger i fremtiden", day.isoformat())
+        elif day is not None and day < citizen.birth_date:
+            fail("Encounter.period.end", "datoen ligger før borgerens fødselsdato", day.isoformat())
+        return message["activity"], citizen, message
 
-    with transaction.atomic():
+    def apply(self, actions: list[tuple[str, object, dict]], result: ImportResult) -> None:
+        user, group = self.user, self.group
         for activity, citizen, message in actions:
             ref = f"medcom:{message['stay']}"
             existing = RiskEvent.objects.filter(citizen=citizen, risk_group=group, external_ref=ref).first()
@@ -250,9 +260,17 @@ def hospital_notifications_import(
                 result.updated += 1
             else:
                 result.unchanged += 1
-    if result.created or result.updated:
-        result.municipalities = {citizen.municipality_id for _, citizen, _ in actions}
-    result.errors.sort(key=lambda e: e.row)
-    if progress:
-        progress(len(messages), len(messages))
-    return result
+        if result.created or result.updated:
+            result.municipalities = {citizen.municipality_id for _, citizen, _ in actions}
+
+
+def hospital_notifications_import(
+    *,
+    data: bytes | str,
+    strict: bool = False,
+    municipality: Municipality | None = None,
+    user: User | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Apply a file of hospital notifications (see the module's description)."""
+    return HospitalNotificationsImport(strict=strict, municipality=municipality, user=user, progress=progress).run(data)

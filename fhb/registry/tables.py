@@ -308,8 +308,9 @@ class RowCheck:
         self.validation, self.line, self.raw = validation, line, raw
         self.errors: list[RowError] = []
 
-    def fail(self, column: str, reason: str) -> None:
-        self.errors.append(RowError(self.line, column, self.raw.get(column, ""), reason))
+    def fail(self, column: str, reason: str, *, value: str | None = None) -> None:
+        """Reject the row; the error repeats the column's value, or `value` when given."""
+        self.errors.append(RowError(self.line, column, self.raw.get(column, "") if value is None else value, reason))
 
     def unique(self, key, *, column: str, reason: str) -> None:
         """The file must not name the same thing twice; `reason` may use {row} (the first one)."""
