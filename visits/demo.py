@@ -17,8 +17,8 @@ from fhb.models import Citizen, Municipality, Offer, OfferStatus, Role, User
 from fhb.offers import offer_transition
 
 from .events import event_invite, event_save
+from .history import visits_import
 from .models import Absence, Booking, CollectiveEvent, ConsultantCalendar, FollowUp, FollowUpKind, Visit, VisitOutcome
-from .services import visits_import
 
 SLOTS = [dt.time(9, 0), dt.time(10, 30), dt.time(12, 30), dt.time(14, 0)]
 

@@ -8,8 +8,8 @@ from fhb import hooks
 from fhb.models import ImportKind
 
 from . import demo, timeline
+from .history import visits_import
 from .models import CollectiveEvent
-from .services import visits_import
 
 hooks.register("citizen_timeline")(timeline.citizen_entries)
 hooks.register("demo_seed", order=10)(demo.demo_seed)

@@ -1,27 +1,12 @@
-"""The core domain's models: the registry (registry.py) and the yearly offers (offers.py)."""
+"""The core domain's models: the organisation, the citizen registry, the quality standard, the
+access log, import jobs, and the yearly offers (one module each)."""
 
+from .access import ACCESS_ENDPOINT_LABELS, CitizenAccess, Lookup
+from .citizens import Citizen, CivilStatus, RiskEvent, RiskGroup, RiskSource, Sex
+from .imports import ImportJob, ImportKind
 from .offers import EligibilityRun, Offer, OfferStatus, OfferTransition
-from .registry import (
-    ACCESS_ENDPOINT_LABELS,
-    Citizen,
-    CitizenAccess,
-    CivilStatus,
-    District,
-    Exemption,
-    ImportJob,
-    ImportKind,
-    InvitationKind,
-    Lookup,
-    Municipality,
-    QualityStandard,
-    RiskEvent,
-    RiskGroup,
-    RiskSource,
-    Role,
-    Sex,
-    Team,
-    User,
-)
+from .organisation import District, Municipality, Role, Team, User
+from .quality_standard import Exemption, InvitationKind, QualityStandard
 
 __all__ = [
     "ACCESS_ENDPOINT_LABELS",

@@ -10,7 +10,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .registry import Citizen, InvitationKind, Municipality, User
+from .citizens import Citizen
+from .organisation import Municipality, User
+from .quality_standard import InvitationKind
 
 
 class OfferStatus(models.TextChoices):

@@ -1,7 +1,7 @@
 """`manage.py import_visits FILE [--strict] [--errors OUT.csv]` (interfaces.md § 3)."""
 
 from fhb.management.commands._import import ImportCommand
-from visits.services import visits_import
+from visits.history import visits_import
 
 
 class Command(ImportCommand):
