@@ -25,6 +25,7 @@ from fhb.models import InvitationKind, Municipality
 from fhb.permissions import StaffRequiredMixin
 from fhb.selectors import staff_visible_to
 from fhb.services import citizen_access_log
+from visits.calendars import absence_add, absence_delete, calendar_save
 from visits.models import Absence, ConsultantCalendar
 
 from . import batches
@@ -33,6 +34,7 @@ from .forms import AbsenceForm, BatchForm, CalendarForm, TemplateForm, group_cho
 from .models import LetterResponse, LetterTemplate
 from .planner import free_slots
 from .selectors import batches_visible_to, letters_visible_to, templates_visible_to
+from .services import letter_template_save
 
 
 def _batches(request):
@@ -280,7 +282,7 @@ class TemplateEditView(StaffRequiredMixin, View):
         if kind not in InvitationKind.values:
             raise Http404
         municipality = request.user.municipality
-        own = LetterTemplate.objects.filter(municipality=municipality, kind=kind).first()
+        own = templates_visible_to(request.user).filter(kind=kind).first()
         if own is None:
             subject, body = letterlib.DEFAULTS[kind]
             own = LetterTemplate(municipality=municipality, kind=kind, subject=subject, body=body)
@@ -329,10 +331,13 @@ class TemplateEditView(StaffRequiredMixin, View):
         # "Vis eksempel" only redraws the preview; saving needs a template that renders.
         if not form.is_valid() or request.POST.get("action") == "preview":
             return self.get(request, kind, form=form)
-        template = form.save(commit=False)
-        template.updated_by = request.user
-        template._history_user = request.user
-        template.save()
+        letter_template_save(
+            municipality=request.user.municipality,
+            kind=kind,
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            user=request.user,
+        )
         messages.success(request, _("Brevteksten er gemt."))
         return redirect("letter-templates")
 
@@ -390,19 +395,16 @@ class CalendarEditView(StaffRequiredMixin, View):
             form = AbsenceForm(request.POST, instance=Absence(consultant=person))
             if not form.is_valid():
                 return self.get(request, pk, absence_form=form)
-            form.save()
+            absence_add(consultant=person, **form.cleaned_data)
             messages.success(request, _("Fraværet er registreret."))
             return redirect("calendar-edit", pk=pk)
         if request.POST.get("action") == "delete-absence":
-            Absence.objects.filter(consultant=person, pk=request.POST.get("absence")).delete()
+            absence_delete(consultant=person, absence_id=request.POST.get("absence"))
             return redirect("calendar-edit", pk=pk)
         calendar = ConsultantCalendar.objects.filter(consultant=person).first() or ConsultantCalendar(consultant=person)
         form = CalendarForm(request.POST, instance=calendar, municipality=request.user.municipality)
         if not form.is_valid():
             return self.get(request, pk, form=form)
-        calendar = form.save(commit=False)
-        calendar._history_user = request.user
-        calendar.save()
-        form.save_m2m()
+        calendar_save(consultant=person, user=request.user, **form.cleaned_data)
         messages.success(request, _("Kalenderen er gemt."))
         return redirect("capacity")

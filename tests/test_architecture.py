@@ -107,3 +107,22 @@ def test_the_boundary_is_applied_in_one_place():
                 if pattern.search(line):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+VIEW_MODULES = [
+    "fhb/views.py", "fhb/views_due.py", "fhb/api/views.py", "fhb/api/access_log.py",
+    "visits/views.py", "visits/api.py", "invitations/views.py", "invitations/api.py",
+    "reports/views.py", "reports/api.py",
+]  # fmt: skip
+
+
+def test_views_do_not_write():
+    """Views and API views call services; none saves, creates, updates or deletes rows itself."""
+    pattern = re.compile(r"\.save\(|\.delete\(|objects\.create\(|\.bulk_(create|update)\(|_or_create\(|\)\.update\(")
+    offenders = [
+        f"{module}:{number}: {line.strip()}"
+        for module in VIEW_MODULES
+        for number, line in enumerate((ROOT / module).read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
