@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from fhb.models import Municipality, User
+from fhb.models import User
 from fhb.registry.bulk import insert_with_history, update_with_history
 from fhb.registry.lookup import CitizenLookup
 from fhb.registry.rowimport import RowImport
 from fhb.registry.tables import (
     ImportResult,
     InvalidValue,
-    Progress,
     RowCheck,
-    Source,
     parse_date,
     require,
 )
@@ -64,11 +62,7 @@ class VisitsImport(RowImport):
 
     def check(self, check: RowCheck, raw: dict[str, str]) -> dict:
         fail = check.fail
-        citizen = None
-        try:
-            citizen = self.lookup.find(raw["cpr"])
-        except InvalidValue as exc:
-            fail("cpr", str(exc))
+        citizen = self.lookup.find_in(check)
         day = None
         try:
             day = parse_date(require(raw["date"]))
@@ -137,13 +131,5 @@ class VisitsImport(RowImport):
         result.municipalities = {v.municipality_id for v in (*to_create, *to_update)}
 
 
-def visits_import(
-    *,
-    data: Source,
-    strict: bool = False,
-    municipality: Municipality | None = None,
-    user: User | None = None,
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Upsert a previous system's visits and contacts (interfaces.md § 3)."""
-    return VisitsImport(strict=strict, municipality=municipality, user=user, progress=progress).run(data)
+# Upsert a previous system's visits and contacts (interfaces.md § 3).
+visits_import = VisitsImport.as_service()

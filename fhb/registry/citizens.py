@@ -15,10 +15,8 @@ from .rowimport import RowImport
 from .tables import (
     ImportResult,
     InvalidValue,
-    Progress,
     RowCheck,
     SeenKeys,
-    Source,
     iter_chunks,
     parse_bool,
     parse_date,
@@ -180,16 +178,8 @@ class CitizensImport(RowImport):
         _apply(rows, result, user=self.user)
 
 
-def citizens_import(
-    *,
-    data: Source,
-    strict: bool = False,
-    municipality: Municipality | None = None,
-    user: User | None = None,
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Upsert the citizens of a registry extract (interfaces.md § 1)."""
-    return CitizensImport(strict=strict, municipality=municipality, user=user, progress=progress).run(data)
+# Upsert the citizens of a registry extract (interfaces.md § 1).
+citizens_import = CitizensImport.as_service()
 
 
 def _key(row: _Row) -> int:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .. import cpr as cprlib
 from ..models import Citizen, Municipality
-from .tables import InvalidValue, iter_chunks, require
+from .tables import InvalidValue, RowCheck, iter_chunks, require
 
 
 class CitizenLookup:
@@ -25,6 +25,14 @@ class CitizenLookup:
         for chunk in iter_chunks(sorted(numbers), 5000):
             for citizen in scope.filter(cpr__in=chunk).only("id", "cpr", "municipality_id", "moved_out_on", *fields):
                 self.by_cpr.setdefault(citizen.cpr, []).append(citizen)
+
+    def find_in(self, check: RowCheck, column: str = "cpr") -> Citizen | None:
+        """The row's citizen, or None with the reason recorded on the row's check."""
+        try:
+            return self.find(check.raw[column])
+        except InvalidValue as exc:
+            check.fail(column, str(exc))
+            return None
 
     def find(self, raw: str) -> Citizen:
         """The citizen, or InvalidValue with the reason (invalid, unknown, in several municipalities)."""

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..models import Municipality, RiskEvent, RiskGroup, RiskSource, User
+from ..models import RiskEvent, RiskGroup, RiskSource
 from .lookup import CitizenLookup
 from .rowimport import SKIP, RowImport, rows_of
-from .tables import ImportFileError, ImportResult, InvalidValue, Progress, RowCheck, decode
+from .tables import ImportFileError, ImportResult, InvalidValue, RowCheck, decode
 
 CPR_SYSTEM = "urn:oid:1.2.208.176.1.2"
 EVENT_CODE = "hospital-notification-message"
@@ -264,13 +264,5 @@ class HospitalNotificationsImport(RowImport):
             result.municipalities = {citizen.municipality_id for _, citizen, _ in actions}
 
 
-def hospital_notifications_import(
-    *,
-    data: bytes | str,
-    strict: bool = False,
-    municipality: Municipality | None = None,
-    user: User | None = None,
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Apply a file of hospital notifications (see the module's description)."""
-    return HospitalNotificationsImport(strict=strict, municipality=municipality, user=user, progress=progress).run(data)
+# Apply a file of hospital notifications (see the module's description).
+hospital_notifications_import = HospitalNotificationsImport.as_service()

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from ..models import Citizen, Municipality, RiskEvent, RiskGroup, RiskSource, User
+from ..models import Citizen, RiskEvent, RiskGroup, RiskSource
 from .bulk import insert_with_history, update_with_history
 from .lookup import CitizenLookup
 from .rowimport import RowImport
 from .tables import (
     ImportResult,
     InvalidValue,
-    Progress,
     RowCheck,
-    Source,
     iter_chunks,
     parse_date,
     require,
@@ -47,11 +45,7 @@ class RiskEventsImport(RowImport):
 
     def check(self, check: RowCheck, raw: dict[str, str]):
         fail = check.fail
-        citizen = None
-        try:
-            citizen = self.lookup.find(raw["cpr"])
-        except InvalidValue as exc:
-            fail("cpr", str(exc))
+        citizen = self.lookup.find_in(check)
         group = None
         code = raw["risk_group"].strip().lower()
         if not code:
@@ -117,13 +111,5 @@ class RiskEventsImport(RowImport):
             result.municipalities = {citizen.municipality_id for citizen, *_ in parsed}
 
 
-def risk_events_import(
-    *,
-    data: Source,
-    strict: bool = False,
-    municipality: Municipality | None = None,
-    user: User | None = None,
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Register risk events for citizens already in the registry (interfaces.md § 2)."""
-    return RiskEventsImport(strict=strict, municipality=municipality, user=user, progress=progress).run(data)
+# Register risk events for citizens already in the registry (interfaces.md § 2).
+risk_events_import = RiskEventsImport.as_service()

@@ -76,6 +76,24 @@ class RowImport:
         """Write the valid rows (inside the import's transaction) and count them on `result`."""
         raise NotImplementedError
 
+    @classmethod
+    def as_service(cls):
+        """The import as a service function, as the commands, the upload job and the demo call it:
+        `service(data=..., strict=..., municipality=..., user=..., progress=...)`."""
+
+        def service(
+            *,
+            data: Source,
+            strict: bool = False,
+            municipality: Municipality | None = None,
+            user: User | None = None,
+            progress: Progress | None = None,
+        ) -> ImportResult:
+            return cls(strict=strict, municipality=municipality, user=user, progress=progress).run(data)
+
+        service.__doc__ = cls.__doc__
+        return service
+
     # ---- the run ---------------------------------------------------------------------------
 
     def run(self, data: Source) -> ImportResult:
