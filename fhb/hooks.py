@@ -10,6 +10,8 @@ The hooks and what their functions take and give:
 - `citizen_page(request, citizen) -> dict` merged into the citizen page's template context
 - `import_services() -> {ImportKind: service}`: row imports the upload page can run
 - `demo_seed(demo: fhb.demo.Demo) -> dict` merged into what `seed_demo` prints; run in `order`
+- `counted_visits() -> QuerySet` of the visits that count as preventive visits (with `citizen_id`
+  and `visit_date`): a local target group's "not visited for N years" (fhb.eligibility)
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Callable
 
 from django.utils.module_loading import autodiscover_modules
 
-NAMES = ("citizen_timeline", "citizen_page", "import_services", "demo_seed")
+NAMES = ("citizen_timeline", "citizen_page", "import_services", "demo_seed", "counted_visits")
 
 _registry: dict[str, list[tuple[int, int, Callable]]] = defaultdict(list)
 

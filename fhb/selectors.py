@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import cpr as cprlib
+from . import hooks
 from .eligibility import CitizenFacts, EligibilityError, eligibility_for, policy_for
-from .law import FIRST_YEAR, LAST_YEAR
-from .models import Citizen, CitizenAccess, District, ImportJob, RiskEvent, RiskGroup, User
+from .law import FIRST_YEAR, LAST_YEAR, legal_basis_for_year
+from .models import Citizen, CitizenAccess, District, ImportJob, QualityStandard, RiskEvent, RiskGroup, User
 
 
 def visible_to(user: User, rows, *, via: str = "municipality") -> QuerySet:
@@ -143,6 +144,23 @@ def accesses_by_employee(rows) -> list[dict]:
     return per_user
 
 
+def year_legal_basis(municipality_id: int, year: int) -> str:
+    """What the municipality's target groups rest on in `year` (its own groups from 2026, when its
+    standard for the year has them)."""
+    from_standard = QualityStandard.objects.filter(municipality_id=municipality_id, year=year).values_list(
+        "target_groups", flat=True
+    )
+    return legal_basis_for_year(year, local_groups=bool(next(iter(from_standard), None)))
+
+
+def citizen_visit_years(citizen: Citizen) -> frozenset[int]:
+    """The years in which the citizen had a visit that counts (visits contributes them)."""
+    years: set[int] = set()
+    for counted in hooks.get_hooks("counted_visits"):
+        years |= {d.year for d in counted().filter(citizen=citizen).dates("visit_date", "year")}
+    return frozenset(years)
+
+
 def citizen_eligibility(citizen: Citizen, *, year: int, as_of: dt.date):
     """The citizen's groups and the reasons for them in `year` (the pure function on their facts)."""
     facts = CitizenFacts(
@@ -154,6 +172,7 @@ def citizen_eligibility(citizen: Citizen, *, year: int, as_of: dt.date):
         deceased_on=citizen.deceased_on,
         moved_out_on=citizen.moved_out_on,
         risk_events=tuple(citizen.risk_events.values_list("risk_group__code", "registered_on")),
+        visit_years=citizen_visit_years(citizen),
     )
     try:
         return eligibility_for(facts, year=year, as_of=as_of, policy=policy_for(citizen.municipality, year))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.utils import timezone
 
 from fhb import hooks
+from fhb.law import preventive_visit
 from fhb.models import ImportKind
 
 from . import demo, timeline
 from .history import visits_import
-from .models import CollectiveEvent
+from .models import CollectiveEvent, Visit
 
 hooks.register("citizen_timeline")(timeline.citizen_entries)
 hooks.register("demo_seed", order=10)(demo.demo_seed)
@@ -31,6 +32,14 @@ def citizen_page(request, citizen) -> dict:
             municipality_id=citizen.municipality_id, date__gte=timezone.localdate(), cancelled=False
         ).exclude(registrations__citizen=citizen)
     return context
+
+
+@hooks.register("counted_visits")
+def counted_visits():
+    """The visits that count as preventive visits (fhb.law.preventive_visit)."""
+    return Visit.objects.filter(
+        kind__in=sorted(preventive_visit.VISIT_KINDS), outcome=preventive_visit.COUNTED_OUTCOME, is_draft=False
+    )
 
 
 @hooks.register("import_services")

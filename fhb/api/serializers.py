@@ -96,6 +96,7 @@ class OfferSerializer(serializers.ModelSerializer):
     citizen_name = serializers.CharField(source="citizen.full_name", read_only=True)
     cpr_masked = serializers.CharField(source="citizen.cpr_masked", read_only=True)
     groups = serializers.ListField(source="group_codes", child=serializers.CharField(), read_only=True)
+    legal_basis = serializers.SerializerMethodField(help_text="What the offer's groups rest on in its year.")
 
     class Meta:
         model = Offer
@@ -111,10 +112,18 @@ class OfferSerializer(serializers.ModelSerializer):
             "letter_kind",
             "exempt",
             "exemption_reason",
+            "legal_basis",
             "invited_on",
             "consultant",
             "birth_date",
         ]
+
+    def get_legal_basis(self, offer: Offer) -> str:
+        cache = self.__dict__.setdefault("_bases", {})  # one look-up per municipality and year on a page
+        key = (offer.municipality_id, offer.year)
+        if key not in cache:
+            cache[key] = selectors.year_legal_basis(*key)
+        return cache[key]
 
 
 class OfferSummarySerializer(serializers.Serializer):
@@ -141,6 +150,7 @@ class EligibilitySerializer(serializers.Serializer):
     visits_required = serializers.IntegerField()
     exempt = serializers.BooleanField()
     exemption_reason = serializers.CharField(allow_null=True)
+    legal_basis = serializers.CharField(help_text="What the year's groups rest on (never § 79 a after 2025).")
 
 
 class SyncSerializer(serializers.Serializer):

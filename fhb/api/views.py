@@ -116,7 +116,8 @@ class CitizenViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses=EligibilitySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def eligibility(self, request, pk=None):
-        """The citizen's § 79 a groups with reasons, for `year` (default: this year and next)."""
+        """The citizen's target groups with reasons and their legal basis, for `year` (default: this
+        year and next): § 79 a until 2025, from 2026 the municipality's own groups under Ældreloven § 4."""
         citizen = self.get_object()
         today = timezone.localdate()
         year = year_param(request)
@@ -135,6 +136,7 @@ class CitizenViewSet(viewsets.ReadOnlyModelViewSet):
                     "visits_required": result.visits_required if result else 0,
                     "exempt": bool(result and result.exempt),
                     "exemption_reason": result.exemption_reason if result else None,
+                    "legal_basis": selectors.year_legal_basis(citizen.municipality_id, y),
                 }
             )
         return Response(EligibilitySerializer(out, many=True).data)

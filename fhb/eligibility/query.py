@@ -17,7 +17,17 @@ from django.db import connection
 from django.db.models import BooleanField, Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
-from ..law import AgeRule, RiskRule, RuleSet, rule_set_for, transition_applies
+from .. import hooks
+from ..law import (
+    AgeRule,
+    EligibilityError,
+    LocalGroup,
+    RiskRule,
+    RuleSet,
+    aeldreloven,
+    rule_set_for,
+    transition_applies,
+)
 from ..models import Citizen, Municipality, RiskEvent
 from .oracle import Eligibility
 from .policy import Policy, policy_for
@@ -105,12 +115,58 @@ def _flag(condition) -> Case:
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
+def _local_q(group: LocalGroup, *, year: int, as_of: dt.date, policy: Policy) -> Q:
+    """A local target group (interfaces.md § 6 a) as one condition on the citizen: every criterion
+    the group names. The same reading as the oracle's `local_group_reason`."""
+    q = Q()
+    first, last = group.birth_years(year)
+    if last is not None:
+        q &= Q(birth_date__lte=dt.date(last, 12, 31))
+    if first is not None:
+        q &= Q(birth_date__gte=dt.date(first, 1, 1))
+    if group.living_alone is not None:
+        q &= Q(household_size=1) if group.living_alone else Q(household_size__gt=1)
+    if group.receives_help is not None:
+        helped = Q(personal_care=True) | Q(practical_help=True)
+        q &= helped if group.receives_help else ~helped
+    if group.risk_groups:
+        start = window_start(as_of, group.window_months or policy.risk_window_months)
+        events = RiskEvent.objects.filter(
+            Q(risk_group__municipality__isnull=True) | Q(risk_group__municipality_id=OuterRef("municipality_id")),
+            citizen=OuterRef("pk"),
+            risk_group__code__in=sorted(group.risk_groups),
+            registered_on__range=(start, dt.date(year, 12, 31)),
+        )
+        q &= Q(Exists(events))
+    period = group.not_visited_period(year)
+    if period:
+        q &= ~Q(pk__in=_counted_visits().filter(visit_date__range=period).values("citizen_id"))
+    return q
+
+
+def _counted_visits() -> QuerySet:
+    """The visits that count (visits contributes them: the core does not import it)."""
+    contributors = hooks.get_hooks("counted_visits")
+    if not contributors:
+        raise EligibilityError("Målgruppen kræver besøgshistorikken (not_visited_years), men den er ikke installeret.")
+    return contributors[0]()
+
+
 def eligibility_queryset(
     *, municipalities: list[Municipality] | None, year: int, as_of: dt.date, policy: Policy
 ) -> tuple[QuerySet[Citizen], list[Column], RuleSet]:
     """Citizens (of municipalities sharing one policy; None: every municipality) with at least one
     group, annotated with one boolean per group and `exempt`."""
     rules = rule_set_for(year)
+    local = policy.local_groups_for(year)
+    if local:
+        return _with_groups(
+            {g.code: _local_q(g, year=year, as_of=as_of, policy=policy) for g in local},
+            municipalities=municipalities,
+            as_of=as_of,
+            policy=policy,
+            rules=aeldreloven.local_rule_set(year),
+        )
     codes = policy.active_risk_groups
     start, end = window_start(as_of, policy.risk_window_months), dt.date(year, 12, 31)
     conditions: dict[str, Q] = {r.code: _age_q(r, year) for r in rules.age_rules}
@@ -134,6 +190,12 @@ def eligibility_queryset(
                 & ~conditions[rules.risk_rule.code]
             )
 
+    return _with_groups(conditions, municipalities=municipalities, as_of=as_of, policy=policy, rules=rules)
+
+
+def _with_groups(
+    conditions: dict[str, Q], *, municipalities, as_of: dt.date, policy: Policy, rules: RuleSet
+) -> tuple[QuerySet[Citizen], list[Column], RuleSet]:
     columns = [Column(code, f"g_{code}") for code in conditions]
     queryset = (
         Citizen.objects.all() if municipalities is None else Citizen.objects.filter(municipality__in=municipalities)
@@ -182,16 +244,19 @@ def eligibility_rows(
     rows = queryset.order_by("cpr").values_list("cpr", "pk", "birth_date", "exempt", *fields)
     patterns: dict[tuple, tuple[str, ...]] = {}  # few distinct flag patterns: sort each once
     reason = policy.exemption or None
-    required = rules.visits_required
+    # A local group's visits a year; a citizen in several gets the largest (interfaces.md § 4).
+    per_group = {g.code: g.visits_per_year for g in policy.local_groups_for(year)}
+    required: dict[tuple, int] = {}
     for cpr, pk, birth_date, exempt, *flags in _fetch(rows):
         key = tuple(flags)
         groups = patterns.get(key)
         if groups is None:
             groups = patterns[key] = tuple(sorted(code for code, flag in zip(codes, flags, strict=True) if flag))
+            required[key] = max((per_group.get(code, rules.visits_required) for code in groups), default=1)
         yield Eligibility(
             cpr=cpr,
             groups=groups,
-            visits_required=required,
+            visits_required=required[key],
             exempt=bool(exempt),
             exemption_reason=reason if exempt else None,
             citizen_id=pk,

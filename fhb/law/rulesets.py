@@ -63,6 +63,8 @@ class RuleSet:
     # The rule set this one replaced mid-year, whose earned offers still stand in the changeover
     # year (lov 508/2019: offers earned before 1 July 2019 must still be given).
     transition_from: RuleSet | None = None
+    # A municipality's continuation of repealed rules as its own choice (Ældreloven § 4), not a duty.
+    continuation: bool = False
 
     @property
     def codes(self) -> tuple[str, ...]:

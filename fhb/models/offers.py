@@ -31,7 +31,7 @@ class Offer(models.Model):
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="offers")
     year = models.PositiveSmallIntegerField(_("år"))
     # "|age_80|at_risk_65_81|": every target group, so "in group X" is one LIKE on this row.
-    groups = models.CharField(_("målgrupper"), max_length=200)
+    groups = models.CharField(_("målgrupper"), max_length=500)  # "|code|code|": local codes are up to 40 characters
     primary_group = models.CharField(_("målgruppe"), max_length=40)  # the first code in sorted order (DST)
     status = models.CharField(_("status"), max_length=20, choices=OfferStatus.choices, default=OfferStatus.DUE)
     letter_kind = models.CharField(_("invitationsform"), max_length=20, choices=InvitationKind.choices)

@@ -33,6 +33,8 @@ class QualityStandard(models.Model):
     risk_window_months = models.PositiveSmallIntegerField(_("risikovindue (måneder)"), default=12)
     risk_groups = models.ManyToManyField(RiskGroup, related_name="quality_standards", verbose_name=_("risikogrupper"))
     invitations = models.JSONField(_("invitationsform pr. målgruppe"), default=dict)
+    # The municipality's own target groups from 2026 (interfaces.md § 6 a), in priority order.
+    target_groups = models.JSONField(_("egne målgrupper"), default=list, blank=True)
     document = models.JSONField(_("indlæst dokument"), default=dict)
     adopted_at = models.DateTimeField(_("indlæst"), auto_now=True)
     adopted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

@@ -6,7 +6,7 @@ import pytest
 
 from fhb.eligibility import CitizenFacts, EligibilityError, Policy, eligibility_for, rule_set_for
 from fhb.eligibility.rules import window_start
-from fhb.law import RULE_SETS, RULES_2019, AgeRule, RuleSet
+from fhb.law import RULE_SETS, RULES_2019, RULES_CONTINUED, AgeRule, RuleSet
 
 D = dt.date
 
@@ -144,14 +144,26 @@ def test_exemption_is_shown_not_dropped(exemption, care, help_, exempt, reason):
 
 
 def test_reasons_name_the_legal_basis():
+    """2025 follows § 79 a of 2019 for the whole year; from 2026 the same groups are the
+    municipality's continuation under Ældreloven § 4, and no reason cites the repealed § 79 a."""
     result = eligibility_for(
+        CitizenFacts("0101010000", D(1955, 3, 3), 1, risk_events=(("lonely", D(2025, 2, 1)),)),
+        year=2025,
+        as_of=D(2025, 1, 1),
+        policy=Policy(),
+    )
+    assert "stk. 3" in result.reasons["age_70_living_alone"] and "bor alene" in result.reasons["age_70_living_alone"]
+    assert "lonely 01-02-2025" in result.reasons["at_risk_65_81"] and "stk. 4" in result.reasons["at_risk_65_81"]
+    continued = eligibility_for(
         CitizenFacts("0101010000", D(1956, 3, 3), 1, risk_events=(("lonely", D(2026, 2, 1)),)),
         year=2026,
         as_of=D(2026, 1, 1),
         policy=Policy(),
     )
-    assert "stk. 3" in result.reasons["age_70_living_alone"] and "bor alene" in result.reasons["age_70_living_alone"]
-    assert "lonely 01-02-2026" in result.reasons["at_risk_65_81"] and "stk. 4" in result.reasons["at_risk_65_81"]
+    assert continued.groups == ("age_70_living_alone", "at_risk_65_81")
+    for text in continued.reasons.values():
+        assert "ældrelovens § 4" in text and "79 a" not in text
+    assert "bor alene" in continued.reasons["age_70_living_alone"]
 
 
 def test_a_new_legal_basis_is_a_data_change():
@@ -164,7 +176,8 @@ def test_a_new_legal_basis_is_a_data_change():
     )
     rule_sets = (*RULE_SETS, future)
     assert rule_set_for(2027, rule_sets) is future
-    assert rule_set_for(2026, rule_sets) is RULES_2019
+    assert rule_set_for(2025, rule_sets) is RULES_2019
+    assert rule_set_for(2026, rule_sets) is RULES_CONTINUED  # the 2019 groups, continued by choice
 
 
 @pytest.mark.parametrize(

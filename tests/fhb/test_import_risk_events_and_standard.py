@@ -95,7 +95,8 @@ def test_quality_standard_import_and_replace(db, capsys, write):
     assert result.code == 0 and result.last_line == "created quality standard 101 2026"
     standard = QualityStandard.objects.get(municipality__code="101", year=2026)
     assert standard.exemption == "personal_care_and_practical_help" and standard.risk_window_months == 18
-    assert standard.exemption_legal_basis == "SEL § 79 a, stk. 6"
+    # 2026: no statutory § 83 exemption any more; leaving them out is the municipality's own choice
+    assert standard.exemption_legal_basis == "Ældreloven § 4: kommunens eget valg (ingen lovbestemt fritagelse)"
     assert sorted(standard.risk_groups.values_list("code", flat=True)) == ["caregiver_burden", "lonely", "widowed"]
     local = RiskGroup.objects.get(code="caregiver_burden")
     assert local.municipality.code == "101" and local.label == "Pårørende med stor plejebyrde"

@@ -162,7 +162,7 @@ def test_api_offers_summary_transition_and_eligibility(client, cph, people):
     )
     assert bad.status_code == 400 and "kan ikke ændres" in bad.json()["to_status"][0]
     elig = client.get(reverse("api:citizen-eligibility", args=[people["eighty"].pk]), {"year": 2027}).json()
-    assert elig[0]["groups"] == ["age_80"] and "stk. 2" in elig[0]["reasons"]["age_80"]
+    assert elig[0]["groups"] == ["age_80"] and "ældrelovens § 4" in elig[0]["reasons"]["age_80"]
     too_early = client.post(reverse("api:offer-sync"), {"year": 2009}, content_type="application/json")
     assert too_early.status_code == 400
 
