@@ -114,7 +114,11 @@ class CitizenDetailView(StaffRequiredMixin, View):
         if asked.isdigit() and FIRST_YEAR <= int(asked) <= today.year + 1 and int(asked) not in years:
             years.insert(0, int(asked))
         context["eligibility"] = [
-            (year, selectors.citizen_eligibility(citizen, year=year, as_of=default_as_of(year, today)))
+            (
+                year,
+                selectors.citizen_eligibility(citizen, year=year, as_of=default_as_of(year, today)),
+                selectors.year_legal_basis(citizen.municipality_id, year),
+            )
             for year in years
         ]
         context["eligibility_years"] = range(today.year - 1, FIRST_YEAR - 1, -1)

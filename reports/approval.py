@@ -10,7 +10,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fhb.law import TARGET_GROUP_LABELS
+from fhb.models import Municipality
 from fhb.pdf import html_to_pdf
+from fhb.selectors import year_legal_basis
 
 from . import charts
 from .dst import EXCLUSION_REASONS, NO_GROUP
@@ -46,7 +48,7 @@ def approval_context(summary: dict) -> dict:
             visits=visits,
         ),
         "group": suppress_table(
-            _("Målgruppe (§ 79 a)"), summary["by_target_group"], labels["group"], persons=persons, visits=visits
+            _("Målgruppe"), summary["by_target_group"], labels["group"], persons=persons, visits=visits
         ),
         "aed10": suppress_table(
             _("Alder på besøgsdagen (Danmarks Statistiks AED10-grupper)"),
@@ -103,9 +105,12 @@ def approval_context(summary: dict) -> dict:
     )
     quality = summary["quality"]
     criteria = [{**c, "label": labels["criterion"].get(c["code"], c["code"])} for c in quality["criteria"]]
+    municipality_id = Municipality.objects.filter(code=summary.get("kommunekode")).values_list("pk", flat=True).first()
     return {
         "summary": summary,
         "year": year,
+        # What the year's target groups rest on: § 79 a until 2025, Ældreloven § 4 from 2026.
+        "legal_basis": year_legal_basis(municipality_id, year),
         "persons": suppress_cell(persons),
         "visits": suppress_cell(visits),
         "tables": tables,

@@ -143,7 +143,8 @@ class CitizenViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class RiskEventViewSet(AccessLoggedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Risk events (§ 79 a stk. 4) of your municipality's citizens; POST registers a new one."""
+    """Risk events (the at-risk groups of the quality standard) of your municipality's citizens; POST
+    registers a new one."""
 
     access_purpose = "API: risikohændelser"
 

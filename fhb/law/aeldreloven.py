@@ -30,8 +30,8 @@ RULES_CONTINUED = RuleSet(
     key="2026-continued",
     valid_from=dt.date(LOCAL_GROUPS_FROM, 1, 1),
     legal_basis=(
-        "Ældreloven § 4: kommunen viderefører de tidligere § 79 a-målgrupper som en lokal beslutning "
-        "(ingen vedtagne målgrupper i kvalitetsstandarden for året)"
+        "Ældreloven § 4: kommunen viderefører de tidligere lovbestemte målgrupper som sit eget valg "
+        "(kvalitetsstandarden for året har ingen egne målgrupper)"
     ),
     age_rules=tuple(
         AgeRule(r.code, CONTINUED_BASIS, r.exact_age, r.min_age, r.living_alone) for r in RULES_2019.age_rules

@@ -6,5 +6,5 @@ from ._import import ImportCommand
 
 
 class Command(ImportCommand):
-    help = "Import risk events (§ 79 a stk. 4) for citizens in the registry."
+    help = "Import risk events (the quality standard's at-risk groups) for citizens in the registry."
     service = risk_events_import

@@ -10,7 +10,7 @@ from fhb.registry.tables import InvalidValue, parse_date
 
 
 class Command(BaseCommand):
-    help = "Recompute a year's § 79 a target groups into offers, per municipality."
+    help = "Recompute a year's target groups into offers, per municipality."
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True)
