@@ -34,7 +34,9 @@ def _labels() -> dict[str, dict[str, str]]:
     }
 
 
-def approval_context(summary: dict) -> dict:
+def approval_context(summary: dict, *, legal_basis: str | None = None) -> dict:
+    """The report's context. `legal_basis` (what the year's groups rest on) is looked up when not
+    given; the delivery's rendering thread is given it, and reads nothing from the database."""
     labels = _labels()
     year = summary["year"]
     persons, visits = summary["citizens"], summary["visits"]
@@ -105,12 +107,13 @@ def approval_context(summary: dict) -> dict:
     )
     quality = summary["quality"]
     criteria = [{**c, "label": labels["criterion"].get(c["code"], c["code"])} for c in quality["criteria"]]
-    municipality_id = Municipality.objects.filter(code=summary.get("kommunekode")).values_list("pk", flat=True).first()
+    if legal_basis is None:
+        legal_basis = summary_legal_basis(summary)
     return {
         "summary": summary,
         "year": year,
         # What the year's target groups rest on: § 79 a until 2025, Ældreloven § 4 from 2026.
-        "legal_basis": year_legal_basis(municipality_id, year),
+        "legal_basis": legal_basis,
         "persons": suppress_cell(persons),
         "visits": suppress_cell(visits),
         "tables": tables,
@@ -151,9 +154,15 @@ def warm_up() -> threading.Thread:
     return thread
 
 
-def approval_pdf(summary: dict) -> bytes:
+def summary_legal_basis(summary: dict) -> str:
+    """What the delivery's year's target groups rest on, for its municipality."""
+    municipality_id = Municipality.objects.filter(code=summary.get("kommunekode")).values_list("pk", flat=True).first()
+    return year_legal_basis(municipality_id, summary["year"])
+
+
+def approval_pdf(summary: dict, *, legal_basis: str | None = None) -> bytes:
     """The report as an A4 PDF (WeasyPrint), in Danish. No dates from the clock: the same summary
     gives the same bytes."""
     with translation.override("da"):  # a Danish document, whatever the language of who asked for it
-        html = render_to_string("reports/approval_pdf.html", approval_context(summary))
+        html = render_to_string("reports/approval_pdf.html", approval_context(summary, legal_basis=legal_basis))
     return html_to_pdf(html)

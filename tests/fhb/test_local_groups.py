@@ -295,3 +295,16 @@ def test_offers_follow_the_local_groups_and_say_their_basis(capsys, write, peopl
     years = client.get(f"/api/v1/citizens/{citizen.pk}/eligibility/", {"year": 2026}).json()
     assert years[0]["groups"] == ["widowed_65_89"] and "ældrelovens § 4" in years[0]["reasons"]["widowed_65_89"]
     assert years[0]["legal_basis"].startswith("Ældreloven § 4") and "79 a" not in years[0]["legal_basis"]
+
+
+@time_machine.travel("2027-02-03 10:00 +0100", tick=False)
+def test_the_dst_delivery_names_the_local_group(capsys, write, people, tmp_path, copenhagen):
+    """interfaces.md § 5: `maalgruppe` is the citizen's first group in sorted order — a local code."""
+    assert run_command(capsys, "import_quality_standard", write(STANDARD)).code == 0
+    widow = Citizen.objects.get(cpr="0101601234")
+    Visit.objects.create(municipality=copenhagen, citizen=widow, visit_date=dt.date(2026, 3, 2), kind="home_visit",
+                         outcome="completed")  # fmt: skip
+    result = run_command(capsys, "dst_export", "--year", "2026", "--municipality", "101", "--output", str(tmp_path))
+    assert result.code in (0, 1), result.err  # 1: the quality criteria fail on so few visits
+    rows = (tmp_path / "fhb_101_2026.csv").read_text().splitlines()
+    assert "101;0101601234;2026-03-02;individuelt;widowed_65_89" in rows
