@@ -2,9 +2,11 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from .law import legal_basis_on
+from .selectors import target_group_labels
 
 
 def navigation(request):
@@ -12,6 +14,8 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated or not getattr(user, "is_municipality_staff", False):
         return {"nav_items": [], "legal_basis": legal_basis}
+    # The names of the municipality's target groups (its own too), read only when a page shows one.
+    group_labels = SimpleLazyObject(lambda: target_group_labels(user.municipality_id))
     items = []
     if user.has_perm("visits.add_visit"):
         items.append(("agenda", _("Min dag"), reverse("agenda")))
@@ -33,6 +37,7 @@ def navigation(request):
     current = getattr(request.resolver_match, "url_name", "") or ""
     return {
         "legal_basis": legal_basis,
+        "group_labels": group_labels,
         "nav_items": [
             {"key": key, "label": label, "href": href, "current": current.split("-")[0] in (key, key[:-1])}
             for key, label, href in items

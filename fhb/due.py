@@ -16,7 +16,7 @@ from .filters import MunicipalityFilterSet
 from .forms import DkfdsForm
 from .law import TARGET_GROUP_LABELS
 from .models import District, InvitationKind, Offer, OfferStatus, Role, User
-from .selectors import staff_visible_to, visible_to
+from .selectors import staff_visible_to, target_group_labels, visible_to
 
 
 def offers_visible_to(user: User) -> QuerySet[Offer]:
@@ -53,6 +53,8 @@ class OfferFilter(MunicipalityFilterSet):
 
     def scope_choices(self, user: User) -> None:
         self.filters["consultant"].queryset = staff_visible_to(user, roles=[Role.CONSULTANT], active_only=True)
+        # The statutory groups and the municipality's own (interfaces.md § 6 a).
+        self.filters["group"].extra["choices"] = list(target_group_labels(user.municipality_id).items())
 
     def filter_group(self, queryset, name, value: str) -> QuerySet[Offer]:
         return queryset.filter(groups__contains=f"|{value}|")
@@ -61,8 +63,9 @@ class OfferFilter(MunicipalityFilterSet):
         return queryset.filter(status=OfferStatus.DUE) if value else queryset
 
 
-def offers_summary(queryset: QuerySet[Offer]) -> dict:
-    """Counts per target group (every group a citizen is in) and status, with totals."""
+def offers_summary(queryset: QuerySet[Offer], *, labels: dict[str, str] | None = None) -> dict:
+    """Counts per target group (every group a citizen is in) and status, with totals. `labels`
+    names the groups (the municipality's own too); groups in that order, then any other."""
     statuses = [s.value for s in OfferStatus]
     table: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(statuses, 0))
     totals = dict.fromkeys(statuses, 0)
@@ -70,15 +73,16 @@ def offers_summary(queryset: QuerySet[Offer]) -> dict:
         totals[status] += n
         for code in groups.strip("|").split("|"):
             table[code][status] += n
+    labels = labels or {code: str(label) for code, label in TARGET_GROUP_LABELS.items()}
+    order = [code for code in labels if code in table] + sorted(code for code in table if code not in labels)
     rows = [
         {
             "code": code,
-            "label": TARGET_GROUP_LABELS.get(code, code),
+            "label": labels.get(code, code),
             "counts": [table[code][s] for s in statuses],
             "total": sum(table[code].values()),
         }
-        for code in TARGET_GROUP_LABELS
-        if code in table
+        for code in order
     ]
     return {
         "statuses": [(s, OfferStatus(s).label) for s in statuses],

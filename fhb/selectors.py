@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from . import cpr as cprlib
 from . import hooks
 from .eligibility import CitizenFacts, EligibilityError, eligibility_for, policy_for
-from .law import FIRST_YEAR, LAST_YEAR, legal_basis_for_year
+from .law import FIRST_YEAR, LAST_YEAR, TARGET_GROUP_LABELS, legal_basis_for_year
 from .models import Citizen, CitizenAccess, District, ImportJob, QualityStandard, RiskEvent, RiskGroup, User
 
 
@@ -142,6 +142,18 @@ def accesses_by_employee(rows) -> list[dict]:
         r["name"] = f"{r['first_name']} {r['last_name']}".strip() or r["username"]
         r["unusual"] = r["citizens"] >= max(UNUSUAL_MIN_CITIZENS, UNUSUAL_FACTOR * median)
     return per_user
+
+
+def target_group_labels(municipality_id: int | None) -> dict[str, str]:
+    """Every target group's name for the municipality: the statutory groups', and its own groups'
+    from its quality standards (a later year's name wins; a group dropped since keeps its name)."""
+    labels = {code: str(label) for code, label in TARGET_GROUP_LABELS.items()}
+    if municipality_id is None:
+        return labels
+    standards = QualityStandard.objects.filter(municipality_id=municipality_id).order_by("year")
+    for groups in standards.values_list("target_groups", flat=True):
+        labels.update({g["code"]: g["label"] for g in groups or []})
+    return labels
 
 
 def year_legal_basis(municipality_id: int, year: int) -> str:

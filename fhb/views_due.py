@@ -19,6 +19,7 @@ from .law import FIRST_YEAR
 from .models import EligibilityRun, QualityStandard
 from .offers import offer_transition, offers_sync
 from .permissions import StaffRequiredMixin
+from .selectors import target_group_labels
 
 MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
@@ -59,7 +60,7 @@ class DueListView(StaffRequiredMixin, View):
             "run": run,
             "standard_missing": not QualityStandard.objects.filter(municipality=municipality, year=year).exists(),
             "filterset": filterset,
-            "summary": due.offers_summary(offers),
+            "summary": due.offers_summary(offers, labels=target_group_labels(request.user.municipality_id)),
             "backlog": list(zip(MONTHS, backlog, strict=True)),
             "backlog_max": max(backlog) or 1,
             "page": page,

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fhb.eligibility.policy import Policy
 from fhb.forms import DkfdsForm, style_widgets
 from fhb.law import rule_set_for
 from fhb.models import District, InvitationKind, OfferStatus
@@ -27,7 +28,12 @@ GROUP_LABELS = {
 WEEKDAY_CHOICES = [(0, _("Mandag")), (1, _("Tirsdag")), (2, _("Onsdag")), (3, _("Torsdag")), (4, _("Fredag"))]
 
 
-def group_choices(year: int) -> list[tuple[str, str]]:
+def group_choices(year: int, policy: Policy | None = None) -> list[tuple[str, str]]:
+    """The year's target groups a batch can be planned for: the municipality's own (from 2026, in
+    its standard's order), else the statutory groups of the year (or their continuation)."""
+    local = policy.local_groups_for(year) if policy else ()
+    if local:
+        return [(g.code, g.label) for g in local]
     rules = rule_set_for(year)
     codes = [r.code for r in rules.age_rules] + ([rules.risk_rule.code] if rules.risk_rule else [])
     return [(c, GROUP_LABELS.get(c, c)) for c in codes]
@@ -48,9 +54,9 @@ class BatchForm(DkfdsForm):
         label=_("Arrangement (til invitationer)"), queryset=CollectiveEvent.objects.none(), required=False
     )
 
-    def __init__(self, *args, municipality, year: int, kinds: dict[str, str], **kwargs):
+    def __init__(self, *args, municipality, year: int, kinds: dict[str, str], policy=None, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = group_choices(year)
+        choices = group_choices(year, policy)
         self.fields["groups"].choices = choices
         self.kind_fields = []
         for code, label in choices:

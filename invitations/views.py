@@ -54,12 +54,13 @@ def _batch_form(request, data=None):
     if data is not None and data.get("period_start", "")[:4].isdigit():
         year = int(data["period_start"][:4])
     policy = policy_for(municipality, year)
-    kinds = {code: policy.invitation_for(code) for code, _ in group_choices(year)}
+    kinds = {code: policy.invitation_for(code) for code, _ in group_choices(year, policy)}
     return BatchForm(
         data,
         municipality=municipality,
         year=year,
         kinds=kinds,
+        policy=policy,
         initial={"period_start": start, "period_end": end, "groups": ["age_80", "at_risk_65_81"]},
     )
 

@@ -189,7 +189,7 @@ class OfferViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
     def summary(self, request):
         """Counts per target group and status, and the backlog by month of birthday."""
         queryset = self.filter_queryset(self.get_queryset())
-        summary = due.offers_summary(queryset)
+        summary = due.offers_summary(queryset, labels=selectors.target_group_labels(self.request.user.municipality_id))
         statuses = [code for code, _label in summary["statuses"]]
         return Response(
             {

@@ -19,7 +19,11 @@ def age_on(citizen, day):
 
 
 @register.filter
-def group_label(code):
+def group_label(code, labels=None):
+    """A target group's name: from `labels` (the page's `group_labels`, which has the
+    municipality's own groups), else the statutory groups' names, else the code."""
+    if labels and code in labels:
+        return labels[code]
     return TARGET_GROUP_LABELS.get(code, code)
 
 

@@ -41,8 +41,11 @@ PLANNABLE_STATUSES = [OfferStatus.DUE, OfferStatus.NO_RESPONSE]
 UNSENT = [BatchStatus.DRAFT, BatchStatus.APPROVED, BatchStatus.RENDERING, BatchStatus.READY, BatchStatus.FAILED]
 
 
-def priority_for(municipality: Municipality, groups: list[str] | None = None) -> list[str]:
-    order = list(municipality.date_letter_priority or DEFAULT_PRIORITY)
+def priority_for(municipality: Municipality, groups: list[str] | None = None, *, year: int | None = None) -> list[str]:
+    """Which groups keep their date letters longest when capacity runs out: the municipality's
+    own groups in its standard's order (from 2026), else its chosen order of the statutory groups."""
+    local = policy_for(municipality, year).local_groups_for(year) if year else ()
+    order = [g.code for g in local] or list(municipality.date_letter_priority or DEFAULT_PRIORITY)
     extra = sorted(g for g in (groups or []) if g not in order)
     return order + extra
 
@@ -187,7 +190,7 @@ def _plan(
 ) -> tuple[list[tuple[Offer, str, str]], Plan, dict]:
     """Choose each citizen's letter and plan the date letters. Returns (offer, group, kind) rows,
     the slot plan and the preview figures."""
-    priority = priority_for(municipality, groups)
+    priority = priority_for(municipality, groups, year=period_start.year)
     offers = list(
         candidate_offers(municipality, year=period_start.year, groups=groups, statuses=statuses, on=period_start)
     )

@@ -5,10 +5,13 @@ the set-based query agree), and `eligibility --quality-standard` that stores not
 import copy
 import datetime as dt
 import json
+import shutil
+import subprocess
 
 import pytest
 import time_machine
 from django.db import transaction
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -308,3 +311,43 @@ def test_the_dst_delivery_names_the_local_group(capsys, write, people, tmp_path,
     assert result.code in (0, 1), result.err  # 1: the quality criteria fail on so few visits
     rows = (tmp_path / "fhb_101_2026.csv").read_text().splitlines()
     assert "101;0101601234;2026-03-02;individuelt;widowed_65_89" in rows
+
+
+@time_machine.travel("2026-02-15 10:00 +0100", tick=False)
+def test_a_team_leader_works_with_the_local_groups(
+    capsys, write, people, client, team_leader, django_capture_on_commit_callbacks
+):
+    """The due list names and counts the local groups and filters by them, and a letter batch is
+    planned, approved and rendered for one of them, its letter citing Ældreloven."""
+    from fhb.offers import offers_sync
+    from invitations.models import BatchStatus, LetterBatch
+    from tests.factories import UserFactory
+    from visits.models import ConsultantCalendar
+
+    copenhagen = Municipality.objects.get(code="101")
+    assert run_command(capsys, "import_quality_standard", write(STANDARD)).code == 0
+    offers_sync(municipality=copenhagen, year=2026)
+    client.force_login(team_leader)
+    page = client.get(reverse("due-list"), {"aar": 2026}).content.decode()
+    assert "78+ ikke set i 3 år" in page and "Mistet ægtefælle" in page  # the counts table and the tags
+    only = client.get("/api/v1/offers/", {"year": 2026, "group": "unseen_78_plus"})
+    assert only.status_code == 200 and only.json()["count"] == 3
+    mette = UserFactory(role="consultant", first_name="Mette")
+    ConsultantCalendar.objects.create(consultant=mette, weekdays=[0, 1, 2, 3, 4])
+    form = client.get(reverse("batch-list")).content.decode()
+    assert 'value="unseen_78_plus"' in form and "78+ ikke set i 3 år" in form and 'value="age_80"' not in form
+    plan = {"period_start": "2026-03-02", "period_end": "2026-03-31", "groups": ["unseen_78_plus"],
+            "statuses": ["due"], "letter_date": "2026-02-20", "kind_unseen_78_plus": "date_letter"}  # fmt: skip
+    response = client.post(reverse("batch-list"), plan)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    batch = LetterBatch.objects.get()
+    assert batch.letters.count() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("batch-action", args=[batch.pk, "godkend"]))
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.READY
+    letter = batch.letters.first()
+    pdf = b"".join(client.get(reverse("letter-pdf", args=[letter.pk])).streaming_content)
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        assert "ældrelovens § 4" in text and "79 a" not in text
