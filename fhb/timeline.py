@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from . import hooks
-from .law import TARGET_GROUP_LABELS
 from .models import Citizen, OfferStatus, OfferTransition
+from .selectors import target_group_labels
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,9 @@ class Entry:
 def citizen_timeline(citizen: Citizen, *, show_notes: bool) -> list[Entry]:
     entries: list[Entry] = []
     transitions = OfferTransition.objects.filter(offer__citizen=citizen).select_related("offer", "by")
+    labels = target_group_labels(citizen.municipality_id)  # the municipality's own groups too
     for t in transitions:
-        groups = ", ".join(str(TARGET_GROUP_LABELS.get(g, g)) for g in t.offer.group_codes)
+        groups = ", ".join(labels.get(g, g) for g in t.offer.group_codes)
         title = _("Tilbud %(year)s: %(status)s") % {"year": t.offer.year, "status": OfferStatus(t.to_status).label}
         detail = " · ".join(x for x in [groups if not t.from_status else "", t.note, str(t.by or "")] if x)
         entries.append(Entry(day=t.on or t.at.date(), at=t.at, kind="offer", title=title, detail=detail))

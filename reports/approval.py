@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from fhb.law import TARGET_GROUP_LABELS
 from fhb.models import Municipality
 from fhb.pdf import html_to_pdf
-from fhb.selectors import year_legal_basis
+from fhb.selectors import target_group_labels, year_legal_basis
 
 from . import charts
 from .dst import EXCLUSION_REASONS, NO_GROUP
@@ -21,9 +21,10 @@ from .suppression import THRESHOLD, suppress_cell, suppress_table
 MONTH_LABELS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 
-def _labels() -> dict[str, dict[str, str]]:
+def _labels(group_names: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
+    names = group_names or {k: str(v) for k, v in TARGET_GROUP_LABELS.items()}
     return {
-        "group": {**{k: str(v) for k, v in TARGET_GROUP_LABELS.items()}, NO_GROUP: _("Ingen målgruppe")},
+        "group": {**names, NO_GROUP: _("Ingen målgruppe")},
         "sex": {"F": _("Kvinder"), "M": _("Mænd")},
         "form": {"individuelt": _("Individuelt"), "kollektivt": _("Kollektivt")},
         "criterion": {
@@ -34,10 +35,22 @@ def _labels() -> dict[str, dict[str, str]]:
     }
 
 
-def approval_context(summary: dict, *, legal_basis: str | None = None) -> dict:
-    """The report's context. `legal_basis` (what the year's groups rest on) is looked up when not
-    given; the delivery's rendering thread is given it, and reads nothing from the database."""
-    labels = _labels()
+def report_names(municipality_id: int | None, year: int) -> dict:
+    """What the report names from the database: what the year's groups rest on, and the groups'
+    names (the municipality's own too)."""
+    return {"legal_basis": year_legal_basis(municipality_id, year), "groups": target_group_labels(municipality_id)}
+
+
+def approval_context(summary: dict, *, names: dict | None = None) -> dict:
+    """The report's context. `names` (report_names) is looked up when not given; the delivery's
+    rendering thread is given them, and reads nothing from the database."""
+    if names is None:
+        municipality_id = (
+            Municipality.objects.filter(code=summary.get("kommunekode")).values_list("pk", flat=True).first()
+        )
+        names = report_names(municipality_id, summary["year"])
+    legal_basis = names["legal_basis"]
+    labels = _labels(names["groups"])
     year = summary["year"]
     persons, visits = summary["citizens"], summary["visits"]
     month_keys = list(summary["by_month"])
@@ -107,8 +120,6 @@ def approval_context(summary: dict, *, legal_basis: str | None = None) -> dict:
     )
     quality = summary["quality"]
     criteria = [{**c, "label": labels["criterion"].get(c["code"], c["code"])} for c in quality["criteria"]]
-    if legal_basis is None:
-        legal_basis = summary_legal_basis(summary)
     return {
         "summary": summary,
         "year": year,
@@ -154,15 +165,9 @@ def warm_up() -> threading.Thread:
     return thread
 
 
-def summary_legal_basis(summary: dict) -> str:
-    """What the delivery's year's target groups rest on, for its municipality."""
-    municipality_id = Municipality.objects.filter(code=summary.get("kommunekode")).values_list("pk", flat=True).first()
-    return year_legal_basis(municipality_id, summary["year"])
-
-
-def approval_pdf(summary: dict, *, legal_basis: str | None = None) -> bytes:
+def approval_pdf(summary: dict, *, names: dict | None = None) -> bytes:
     """The report as an A4 PDF (WeasyPrint), in Danish. No dates from the clock: the same summary
     gives the same bytes."""
     with translation.override("da"):  # a Danish document, whatever the language of who asked for it
-        html = render_to_string("reports/approval_pdf.html", approval_context(summary, legal_basis=legal_basis))
+        html = render_to_string("reports/approval_pdf.html", approval_context(summary, names=names))
     return html_to_pdf(html)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from fhb.law import FIRST_YEAR, TARGET_GROUP_LABELS
 from fhb.models import InvitationKind, Municipality, OfferStatus, Role, User
 from fhb.models.offers import Offer
+from fhb.selectors import target_group_labels
 from visits.models import Booking, BookingStatus
 
 from . import charts, dst
@@ -34,8 +35,10 @@ SENT = (OfferStatus.INVITED, OfferStatus.BOOKED, OfferStatus.VISITED, OfferStatu
 WEEKS_AHEAD = 8
 
 
-def _group_label(code: str) -> str:
-    return str(TARGET_GROUP_LABELS.get(code, code))
+def _group_label(code: str, municipality: Municipality | None = None) -> str:
+    """The group's name; the municipality's own groups' names from its quality standards."""
+    labels = target_group_labels(municipality.pk) if municipality is not None else TARGET_GROUP_LABELS
+    return str(labels.get(code, code))
 
 
 def backlog(municipality: Municipality, year: int) -> list[dict]:
@@ -50,7 +53,7 @@ def backlog(municipality: Municipality, year: int) -> list[dict]:
         if row["status"] in BACKLOG_STATUSES:
             table[row["primary_group"]][row["status"]] += row["n"]
     return [
-        {"code": code, "label": _group_label(code), "counts": [table[code][s] for s in BACKLOG_STATUSES]}
+        {"code": code, "label": _group_label(code, municipality), "counts": [table[code][s] for s in BACKLOG_STATUSES]}
         for code in sorted(table)
     ]
 
@@ -73,7 +76,7 @@ def uptake_by_letter(municipality: Municipality, year: int) -> list[dict]:
     kinds = (InvitationKind.DATE_LETTER, InvitationKind.OPEN_LETTER, InvitationKind.COLLECTIVE_EVENT)
     empty = {"sent": 0, "visited": 0, "rate": None}
     return [
-        {"code": code, "label": _group_label(code), "kinds": [cells[code].get(k, empty) for k in kinds]}
+        {"code": code, "label": _group_label(code, municipality), "kinds": [cells[code].get(k, empty) for k in kinds]}
         for code in sorted(cells)
     ]
 
@@ -156,7 +159,10 @@ def dashboard(municipality: Municipality, year: int, today: dt.date | None = Non
             {"label": label, "this": a, "last": b}
             for label, a, b in zip(MONTH_LABELS, months_this, months_last, strict=True)
         ],
-        "uptake": [{"code": code, "label": _group_label(code), **cell} for code, cell in this_year["uptake"].items()],
+        "uptake": [
+            {"code": code, "label": _group_label(code, municipality), **cell}
+            for code, cell in this_year["uptake"].items()
+        ],
     }
     context["chart_backlog"] = charts.stacked_bars(
         _("Tilbud efter målgruppe og status"),

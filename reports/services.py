@@ -20,11 +20,10 @@ from fhb.errors import DomainError
 from fhb.law import FIRST_YEAR
 from fhb.law import dst as law_dst
 from fhb.models import Citizen, Municipality, User
-from fhb.selectors import year_legal_basis
 from fhb.services import citizen_access_log_ids
 
 from . import dst
-from .approval import approval_pdf, warm_up
+from .approval import approval_pdf, report_names, warm_up
 from .models import Delivery, MonthApproval
 
 DIFF_SAMPLE = 200  # rows of each kind kept for the web page; the counts are exact
@@ -136,7 +135,7 @@ def _produce(delivery: Delivery, folder: Path) -> None:
         try:
             summary_bytes = dst.summary_json(summary)
             weasyprint_loaded.join()
-            pdf = approval_pdf(summary, legal_basis=legal_basis)
+            pdf = approval_pdf(summary, names=report_text)
             return summary_bytes, gzip.compress(summary_bytes, compresslevel=1, mtime=0), pdf
         finally:
             connections.close_all()  # this thread's, should the report have read anything
@@ -145,7 +144,7 @@ def _produce(delivery: Delivery, folder: Path) -> None:
     # while the database sorts the file's rows (the export waits for them without the GIL). Then
     # the file is compressed in the same thread (zlib lets go of the GIL too).
     csv_path = folder / names["csv"]
-    legal_basis = year_legal_basis(municipality.pk, year)  # read here: the rendering thread reads no database
+    report_text = report_names(municipality.pk, year)  # read here: the rendering thread reads no database
     weasyprint_loaded = warm_up()
     rendered: list[Future] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fhb-dst") as pool:

@@ -311,6 +311,12 @@ def test_the_dst_delivery_names_the_local_group(capsys, write, people, tmp_path,
     assert result.code in (0, 1), result.err  # 1: the quality criteria fail on so few visits
     rows = (tmp_path / "fhb_101_2026.csv").read_text().splitlines()
     assert "101;0101601234;2026-03-02;individuelt;widowed_65_89" in rows
+    from reports.approval import approval_context
+
+    summary = json.loads(next(tmp_path.glob("*.json")).read_text())
+    context = approval_context(summary)
+    assert "Mistet ægtefælle" in str(context["tables"]["group"])  # the group's own name in the report
+    assert context["legal_basis"].startswith("Ældreloven § 4: kommunens egne målgrupper")
 
 
 @time_machine.travel("2026-02-15 10:00 +0100", tick=False)
