@@ -76,6 +76,7 @@ bench-smoke: install
 	cd bench && ../$(PY) import_citizens.py --rows 2000
 	cd bench && ../$(PY) upload_memory.py --mb 2
 	cd bench && ../$(PY) eligibility.py --citizens 20000
+	cd bench && ../$(PY) workbench.py --citizens 20000
 	cd bench && ../$(PY) dst_export.py --visits 20000 --citizens 6000
 	cd bench && ../$(PY) dst_counts_writes.py --saves 20 --copy-rows 2000
 	cd bench && ../$(PY) letters.py --letters 60 --workers 1

@@ -9,6 +9,7 @@ BENCHMARKS = [
     "import_citizens.py",
     "upload_memory.py",
     "eligibility.py",
+    "workbench.py",
     "dst_export.py",
     "dst_counts_writes.py",
     "letters.py",

@@ -47,6 +47,8 @@ rules.add_perm("fhb.view_citizen", is_staff_member & same_municipality)
 rules.add_perm("fhb.add_riskevent", is_staff_member & same_municipality)
 rules.add_perm("fhb.view_riskevent", is_staff_member & same_municipality)
 rules.add_perm("fhb.import_registry", is_municipality_admin)
+# The year's quality standard, and so its target groups: the admin and the team leader adopt it.
+rules.add_perm("fhb.adopt_standard", is_municipality_admin | is_team_leader)
 rules.add_perm("fhb.view_citizenaccess", is_municipality_admin & same_municipality)
 rules.add_perm("fhb.view_citizen_history", (is_municipality_admin | is_team_leader) & same_municipality)
 rules.add_perm("fhb.view_offers", is_staff_member)

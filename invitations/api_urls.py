@@ -1,10 +1,13 @@
 """The invitations app's API routes (mounted under /api/v1/ by fhb/api/urls.py, by name)."""
 
+from django.urls import path
+
 from fhb.api.routers import Router
 
 from .api import LetterBatchViewSet, LetterViewSet
+from .api_trial import TargetGroupTrialAPIView
 
 router = Router()
 router.register("letter-batches", LetterBatchViewSet, basename="letterbatch")
 router.register("letters", LetterViewSet, basename="letter")
-urlpatterns: list = []
+urlpatterns = [path("target-groups/trial/", TargetGroupTrialAPIView.as_view(), name="target-group-trial")]

@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_trial
 
 urlpatterns = [
+    path("maalgrupper/proev/", views_trial.TrialView.as_view(), name="target-group-trial"),
     path("breve/", views.BatchListView.as_view(), name="batch-list"),
     path("breve/<int:pk>/", views.BatchDetailView.as_view(), name="batch-detail"),
     path("breve/<int:pk>/<slug:action>/", views.BatchActionView.as_view(), name="batch-action"),

@@ -47,7 +47,7 @@ def _get(client, url: str, params=None) -> str:
 def _outputs(client, year: int, citizen: Citizen, django_capture_on_commit_callbacks) -> dict[str, str]:
     out = {
         "citizen page": _get(client, reverse("citizen-detail", args=[citizen.pk]), {"aar": year}),
-        "due list": _get(client, reverse("due-list"), {"aar": year}),
+        "due list": _get(client, reverse("due-list"), {"year": year}),
         "dashboard": _get(client, reverse("dashboard"), {"aar": year}),
         "API eligibility": _get(client, f"/api/v1/citizens/{citizen.pk}/eligibility/", {"year": year}),
         "API offers": _get(client, "/api/v1/offers/", {"year": year}),

@@ -44,6 +44,22 @@ RULES_CONTINUED = RuleSet(
 
 INVITATION_KINDS = ("date_letter", "open_letter", "collective_event")
 
+# The former statutory groups written as local groups (interfaces.md § 6 a): where a team leader
+# starts a draft that keeps the visits as they were. At risk is read in the calendar-year convention
+# of § 6 a (65–81 in the year) with the standard's risk groups, not by the age on the event's date.
+FORMER_GROUPS = [
+    {"code": "age_70_living_alone", "label": "Fylder 70 og bor alene", "age": {"turns": 70}, "living_alone": True},
+    {"code": "age_75", "label": "Fylder 75", "age": {"turns": 75}},
+    {"code": "age_80", "label": "Fylder 80", "age": {"turns": 80}},
+    {"code": "age_82_plus", "label": "82 år og derover", "age": {"from": 82}},
+    {
+        "code": "at_risk_65_81",
+        "label": "Særlig risiko, 65–81 år",
+        "age": {"from": 65, "to": 81},
+        "risk_groups": ["widowed", "spouse_nursing_home", "spouse_seriously_ill", "hospital_discharge", "lonely"],
+    },
+]
+
 
 @dataclass(frozen=True)
 class LocalGroup:

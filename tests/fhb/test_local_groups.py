@@ -334,7 +334,7 @@ def test_a_team_leader_works_with_the_local_groups(
     assert run_command(capsys, "import_quality_standard", write(STANDARD)).code == 0
     offers_sync(municipality=copenhagen, year=2026)
     client.force_login(team_leader)
-    page = client.get(reverse("due-list"), {"aar": 2026}).content.decode()
+    page = client.get(reverse("due-list"), {"year": 2026}).content.decode()
     assert "78+ ikke set i 3 år" in page and "Mistet ægtefælle" in page  # the counts table and the tags
     only = client.get("/api/v1/offers/", {"year": 2026, "group": "unseen_78_plus"})
     assert only.status_code == 200 and only.json()["count"] == 3
