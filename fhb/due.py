@@ -54,7 +54,9 @@ class OfferFilter(MunicipalityFilterSet):
     def scope_choices(self, user: User) -> None:
         self.filters["consultant"].queryset = staff_visible_to(user, roles=[Role.CONSULTANT], active_only=True)
         # The statutory groups and the municipality's own (interfaces.md § 6 a).
-        self.filters["group"].extra["choices"] = list(target_group_labels(user.municipality_id).items())
+        group = self.filters["group"]
+        group.extra["choices"] = list(target_group_labels(user.municipality_id).items())
+        group.__dict__.pop("_field", None)  # a form field built before (e.g. for the API schema) had the old choices
 
     def filter_group(self, queryset, name, value: str) -> QuerySet[Offer]:
         return queryset.filter(groups__contains=f"|{value}|")
