@@ -14,9 +14,9 @@ from rest_framework.response import Response
 
 from fhb import selectors, services
 from fhb.api.access import AccessLoggedMixin
-from fhb.law import TARGET_GROUP_CHOICES
 from fhb.models import Citizen, User
 from fhb.permissions import HasPerm
+from fhb.selectors import target_group_labels
 
 from . import events as event_services
 from .bookings import booking_cancel, booking_create
@@ -317,7 +317,11 @@ class BookingViewSet(AccessLoggedMixin, mixins.CreateModelMixin, viewsets.ReadOn
 
 
 class EventSerializer(serializers.ModelSerializer):
-    target_groups = serializers.ListField(child=serializers.ChoiceField(choices=TARGET_GROUP_CHOICES), required=False)
+    target_groups = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        help_text="Target-group codes: the statutory ones, or the municipality's own (from 2026).",
+    )
     counts = serializers.SerializerMethodField()
 
     class Meta:
@@ -330,7 +334,19 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class EventInviteSerializer(serializers.Serializer):
-    groups = serializers.ListField(child=serializers.ChoiceField(choices=TARGET_GROUP_CHOICES), required=False)
+    groups = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        help_text="Target-group codes: the statutory ones, or the municipality's own (from 2026).",
+    )
+
+    def validate_groups(self, groups: list[str]) -> list[str]:
+        known = target_group_labels(self.context["request"].user.municipality_id)
+        unknown = [g for g in groups if g not in known]
+        if unknown:
+            raise serializers.ValidationError(f"Ukendte målgrupper: {', '.join(unknown)}.")
+        return groups
+
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100_000, allow_null=True, default=None)
 
 
@@ -387,7 +403,7 @@ class EventViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
     @extend_schema(request=EventInviteSerializer, responses={200: {"type": "object"}})
     @action(detail=True, methods=["post"])
     def invite(self, request, pk=None):
-        form = EventInviteSerializer(data=request.data)
+        form = EventInviteSerializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
         n = event_services.event_invite(event=self.get_object(), user=request.user, **form.validated_data)
         return Response({"invited": n})

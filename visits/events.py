@@ -9,11 +9,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from fhb.errors import DomainError
-from fhb.law import TARGET_GROUP_LABELS
 from fhb.law.bek_716 import INDIVIDUAL_LETTER
 from fhb.models import Citizen, InvitationKind, Offer, OfferStatus, User
 from fhb.offers import Move, offer_require_individual, offer_transition, offers_move
 from fhb.registry.bulk import insert_with_history
+from fhb.selectors import target_group_labels
 
 from .models import CollectiveEvent, EventRegistration, RegistrationStatus, VisitKind, VisitOutcome
 from .services import visit_record
@@ -34,7 +34,7 @@ EVENT_FIELDS = [
 INVITABLE = (OfferStatus.DUE, OfferStatus.NO_RESPONSE)
 
 
-def _check(values: dict) -> None:
+def _check(values: dict, *, municipality_id: int | None) -> None:
     if not values.get("title", "").strip():
         raise DomainError("Giv arrangementet en titel.", field="title")
     if not values.get("venue", "").strip():
@@ -43,7 +43,8 @@ def _check(values: dict) -> None:
         raise DomainError("Angiv antal pladser (mindst 1).", field="capacity")
     if values.get("ends_at") and values.get("starts_at") and values["ends_at"] <= values["starts_at"]:
         raise DomainError("Sluttidspunktet skal ligge efter starttidspunktet.", field="ends_at")
-    unknown = [g for g in values.get("target_groups") or [] if g not in TARGET_GROUP_LABELS]
+    known = target_group_labels(municipality_id)  # the statutory groups and the municipality's own
+    unknown = [g for g in values.get("target_groups") or [] if g not in known]
     if unknown:
         raise DomainError(f"Ukendte målgrupper: {', '.join(unknown)}.", field="target_groups")
 
@@ -51,7 +52,7 @@ def _check(values: dict) -> None:
 def event_save(*, user: User, event: CollectiveEvent | None = None, **values) -> CollectiveEvent:
     """Create an event for the user's municipality, or change one."""
     values["target_groups"] = list(values.get("target_groups") or [])
-    _check(values)
+    _check(values, municipality_id=event.municipality_id if event else user.municipality_id)
     if event is None:
         if values["date"] < timezone.localdate():
             raise DomainError("Datoen ligger i fortiden.", field="date")

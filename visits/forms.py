@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from fhb.errors import DomainError
 from fhb.forms import DkfdsForm, style_widgets
 from fhb.law import TARGET_GROUP_LABELS
+from fhb.selectors import target_group_labels
 
 from .models import FollowUpKind, MunicipalUnit, VisitKind, VisitOutcome
 from .screenings import SCREENINGS, ScreeningError, screening_read
@@ -19,6 +20,15 @@ CURRENT_GROUPS = [
     (code, TARGET_GROUP_LABELS[code])
     for code in ("age_70_living_alone", "age_75", "age_80", "age_82_plus", "at_risk_65_81")
 ]
+
+
+def group_choices_for(user) -> list[tuple[str, str]]:
+    """The statutory groups of the law in force, and the municipality's own groups (from 2026)."""
+    labels = target_group_labels(user.municipality_id)
+    codes = [code for code, _label in CURRENT_GROUPS]
+    return CURRENT_GROUPS + [
+        (c, label) for c, label in labels.items() if c not in codes and c not in TARGET_GROUP_LABELS
+    ]
 
 
 def screening_field(kind: str, measure: str) -> str:
@@ -201,6 +211,11 @@ class EventForm(DkfdsForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["target_groups"].choices = group_choices_for(user)
+
 
 class EventInviteForm(DkfdsForm):
     mark_optional = True
@@ -209,6 +224,12 @@ class EventInviteForm(DkfdsForm):
         choices=CURRENT_GROUPS,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["groups"].choices = group_choices_for(user)
+
     limit = forms.IntegerField(
         label=_("Højst"), required=False, min_value=1, help_text=_("Tom: alle, der ikke er inviteret endnu.")
     )

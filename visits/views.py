@@ -384,12 +384,12 @@ class EventFormView(StaffRequiredMixin, View):
         event = get_object_or_404(events_visible_to(request.user), pk=pk) if pk else None
         if form is None:
             initial = {f: getattr(event, f) for f in event_services.EVENT_FIELDS} if event else {}
-            form = EventForm(initial=initial)
+            form = EventForm(initial=initial, user=request.user)
         return render(request, "visits/event_form.html", {"form": form, "event": event})
 
     def post(self, request, pk=None):
         event = get_object_or_404(events_visible_to(request.user), pk=pk) if pk else None
-        form = EventForm(request.POST)
+        form = EventForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 event = event_services.event_save(user=request.user, event=event, **form.cleaned_data)
@@ -419,7 +419,7 @@ class EventDetailView(StaffRequiredMixin, View):
             "status": status,
             "statuses": RegistrationStatus.choices,
             "can_manage": can_manage,
-            "invite_form": invite_form or EventInviteForm(initial={"groups": event.target_groups}),
+            "invite_form": invite_form or EventInviteForm(initial={"groups": event.target_groups}, user=request.user),
             "invitable": event_services.invitable_offers(event).count() if can_manage else 0,
             "today": timezone.localdate(),
         }
@@ -437,7 +437,7 @@ class EventInviteView(StaffRequiredMixin, View):
 
     def post(self, request, pk):
         event = get_object_or_404(events_visible_to(request.user), pk=pk)
-        form = EventInviteForm(request.POST)
+        form = EventInviteForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 n = event_services.event_invite(

@@ -357,3 +357,25 @@ def test_a_team_leader_works_with_the_local_groups(
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
         assert "ældrelovens § 4" in text and "79 a" not in text
+
+
+@time_machine.travel("2026-02-15 10:00 +0100", tick=False)
+def test_a_collective_event_for_a_local_group(capsys, write, people, client, team_leader):
+    from fhb.offers import offers_sync
+
+    assert run_command(capsys, "import_quality_standard", write(STANDARD)).code == 0
+    offers_sync(municipality=Municipality.objects.get(code="101"), year=2026)
+    client.force_login(team_leader)
+    event = {"title": "Fællesspisning", "date": "2026-03-10", "starts_at": "12:00", "venue": "Kulturhuset",
+             "capacity": 20}  # fmt: skip
+    unknown = client.post("/api/v1/events/", {**event, "target_groups": ["divorced"]}, content_type="application/json")
+    assert unknown.status_code == 400 and "divorced" in unknown.content.decode()
+    made = client.post(
+        "/api/v1/events/", {**event, "target_groups": ["unseen_78_plus"]}, content_type="application/json"
+    )
+    assert made.status_code == 201, made.content
+    invite = f"/api/v1/events/{made.json()['id']}/invite/"
+    assert client.post(invite, {"groups": ["divorced"]}, content_type="application/json").status_code == 400
+    assert client.post(invite, {}, content_type="application/json").json() == {"invited": 3}
+    page = client.get(reverse("event-detail", args=[made.json()["id"]])).content.decode()
+    assert "78+ ikke set i 3 år" in page  # the group's own name, and a choice for the next invitation
