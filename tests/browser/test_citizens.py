@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from fhb.models import CitizenAccess
 from tests.factories import CitizenFactory, UserFactory
@@ -47,7 +48,8 @@ def test_login_list_search_and_open_a_citizen(page, live_server, reference_data)
     page.wait_for_load_state()
     assert target.cpr not in page.url and target.cpr[:6] not in page.url
     rows = page.locator("#citizen-results tbody tr")
-    assert rows.count() == 1 and "Karen Søgesen" in rows.inner_text()
+    expect(rows).to_have_count(1)
+    assert "Karen Søgesen" in rows.inner_text()
 
     page.click("text=Karen Søgesen")
     page.wait_for_load_state()

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from fhb.models import Role
 from tests.factories import CitizenFactory, UserFactory
@@ -44,7 +45,7 @@ def test_team_leader_filters_next_years_80_year_olds_and_downloads(page, live_se
     page.check("#id_not_invited")
     page.click("text=Anvend filtre")
     rows = page.locator("#offers tbody tr")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)  # waits for the filtered page: count() alone raced its loading
     assert "Femogfirs" not in page.inner_text("#offers")
 
     with page.expect_download() as download_info:
