@@ -4,6 +4,7 @@ and the dashboard's figures. Every endpoint is scoped to the user's municipality
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,6 +23,7 @@ from . import services
 from .dashboards import dashboard
 from .models import Delivery, MonthApproval
 from .selectors import deliveries_visible_to
+from .targeting import targeting
 
 FILE_KINDS = ("csv", "summary", "pdf")
 
@@ -230,5 +232,37 @@ class DashboardAPIView(APIView):
                     "totals": load["totals"],
                     "capacity": load["capacity"],
                 },
+            }
+        )
+
+
+class TargetingAPIView(APIView):
+    """How the targeting works: per target group, the year and the year before — in the group,
+    invited, visited, declined, no response, uptake (visited / invited) and by letter kind,
+    follow-ups and referrals, and home help received within 12 months of the visit."""
+
+    permission_classes = [HasPerm("reports.view_statistics")]
+
+    @extend_schema(parameters=[YEAR_PARAM], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        report = targeting(request.user.municipality, _year(request), timezone.localdate())
+        return Response(
+            {
+                "year": report["year"],
+                "compare_year": report["compare_year"],
+                "legal_basis": report["legal_basis"],
+                "compare_legal_basis": report["compare_legal_basis"],
+                "groups": [
+                    {
+                        "group": row["code"],
+                        "label": row["label"],
+                        "in_year": row["in_year"],
+                        "years": {
+                            str(report["year"]): row["years"][0].as_dict(),
+                            str(report["compare_year"]): row["years"][1].as_dict(),
+                        },
+                    }
+                    for row in report["rows"]
+                ],
             }
         )

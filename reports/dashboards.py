@@ -21,6 +21,7 @@ from visits.models import Booking, BookingStatus
 
 from . import charts, dst
 from .approval import MONTH_LABELS
+from .targeting import targeting
 
 BACKLOG_STATUSES = (
     OfferStatus.DUE,
@@ -131,6 +132,26 @@ def consultant_load(municipality: Municipality, today: dt.date) -> dict:
     }
 
 
+def local_uptake(municipality: Municipality, year: int, today: dt.date) -> list[dict] | None:
+    """For a year under the municipality's own target groups: visited / in the group (not exempt), per group in the
+    standard's order (the DST summary measures uptake for the age-determined statutory groups only)."""
+    report = targeting(municipality, year, today)
+    if not report["local"]:
+        return None
+    return [
+        {
+            "code": row["code"],
+            "label": row["label"],
+            "recipients": row["years"][0].visited,
+            "eligible": row["years"][0].in_group,
+            "rate": row["years"][0].visited / row["years"][0].in_group if row["years"][0].in_group else None,
+            "national_2021": None,
+        }
+        for row in report["rows"]
+        if row["in_year"]
+    ]
+
+
 def dashboard(municipality: Municipality, year: int, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     this_year = dst.export(municipality=municipality, year=year, out=None).summary
@@ -163,7 +184,11 @@ def dashboard(municipality: Municipality, year: int, today: dt.date | None = Non
             {"code": code, "label": _group_label(code, municipality), **cell}
             for code, cell in this_year["uptake"].items()
         ],
+        "uptake_local": False,
     }
+    local = local_uptake(municipality, year, today)
+    if local is not None:  # the municipality's own groups: uptake per group from its offers
+        context["uptake"], context["uptake_local"] = local, True
     context["chart_backlog"] = charts.stacked_bars(
         _("Tilbud efter målgruppe og status"),
         [r["label"] for r in backlog_rows],

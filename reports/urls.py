@@ -24,5 +24,6 @@ urlpatterns = [
         name="approval-report",
     ),
     path("overblik/", views.DashboardView.as_view(), name="dashboard"),
+    path("overblik/maalretning/", views.TargetingView.as_view(), name="targeting"),
     path("overblik/aarsrapport.pdf", views.CouncilReportView.as_view(), name="council-report"),
 ]

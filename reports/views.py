@@ -24,6 +24,7 @@ from .approval import approval_context, reason_labels
 from .dashboards import dashboard
 from .models import Delivery
 from .selectors import deliveries_visible_to
+from .targeting import council_rows, targeting, targeting_csv
 
 log = logging.getLogger(__name__)
 
@@ -159,9 +160,35 @@ class CouncilReportView(StaffRequiredMixin, View):
         year = _year(request)
         municipality = request.user.municipality
         context = dashboard(municipality, year)
-        context.update({"approval": approval_context(context["summary"]), "municipality": municipality})
+        report = targeting(municipality, year, timezone.localdate())
+        context.update(
+            {
+                "approval": approval_context(context["summary"]),
+                "municipality": municipality,
+                "targeting": report,
+                "targeting_rows": council_rows(report),
+            }
+        )
         html = render_to_string("reports/council_pdf.html", context, request=request)
         pdf = html_to_pdf(html)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="aarsrapport_{municipality.code}_{year}.pdf"'
         return response
+
+
+class TargetingView(StaffRequiredMixin, View):
+    """How the targeting works: per target group, this year beside the year before — invited,
+    visited, declined, uptake by letter kind, follow-ups and referrals, home help within 12 months.
+    `?format=csv` gives the same table for a spreadsheet."""
+
+    permission_required = "reports.view_statistics"
+
+    def get(self, request):
+        year = _year(request)
+        municipality = request.user.municipality
+        report = targeting(municipality, year, timezone.localdate())
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(targeting_csv(report), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="maalretning_{municipality.code}_{year}.csv"'
+            return response
+        return render(request, "reports/targeting.html", {**report, "years": _years()})
