@@ -1,13 +1,15 @@
-"""Try a year's target groups before adopting them (`/maalgrupper/proev/`): the draft standard as
-JSON (interfaces.md § 6 a), started from next year's adopted standard, a copy of this year's, or
-the former statutory groups; the workbench's figures beside the year before; and adopting it."""
+"""Try a year's target groups before adopting them (`/maalgrupper/proev/`): the draft standard in
+a form (`standard_forms.py`) or as JSON (interfaces.md § 6 a), started from the year's adopted
+standard, a copy of last year's, or the former statutory groups; the workbench's figures beside
+the year before; adopting it; and the year's earlier versions."""
 
 from __future__ import annotations
 
 import json
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,11 +17,21 @@ from django.views import View
 
 from fhb.law import LOCAL_GROUPS_FROM
 from fhb.law.aeldreloven import FORMER_GROUPS
-from fhb.models import Municipality, QualityStandard
+from fhb.models import Municipality, QualityStandard, RiskGroup
 from fhb.permissions import StaffRequiredMixin
 from fhb.registry.quality_standard import quality_standard_import, quality_standard_read
 from fhb.registry.tables import ImportFileError
 
+from .standard_forms import (
+    PREFIX,
+    StandardForm,
+    TargetGroupForm,
+    TargetGroupFormSet,
+    added,
+    document_from_forms,
+    moved,
+    risk_group_choices,
+)
 from .workbench import trial
 
 MAX_DRAFT_CHARS = 200_000
@@ -39,6 +51,9 @@ def draft_start(municipality: Municipality, year: int, start: str) -> dict:
 
 
 class TrialView(StaffRequiredMixin, View):
+    """The editor (forms, or the document as JSON), the trial's figures, adopting, and the year's
+    adopted versions (who and when; each can be opened again)."""
+
     permission_required = "invitations.plan_batches"
 
     def year(self, request) -> int:
@@ -52,42 +67,138 @@ class TrialView(StaffRequiredMixin, View):
 
     def get(self, request):
         year = self.year(request)
-        document = draft_start(request.user.municipality, year, request.GET.get("start", ""))
-        return self.page(request, year, json.dumps(document, ensure_ascii=False, indent=2))
+        municipality = request.user.municipality
+        version = None
+        if request.GET.get("version", "").isdigit():
+            version = get_object_or_404(
+                QualityStandard.history.select_related("history_user"),
+                history_id=int(request.GET["version"]),
+                municipality=municipality,
+                year=year,
+            )
+            document = version.document
+        else:
+            document = draft_start(municipality, year, request.GET.get("start", ""))
+        if request.GET.get("format") == "json":
+            response = HttpResponse(
+                json.dumps(document, ensure_ascii=False, indent=2) + "\n", content_type="application/json"
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="kvalitetsstandard_{municipality.code}_{year}.json"'
+            )
+            return response
+        return self.page(request, year, document=document, version=version)
 
     def post(self, request):
         year = self.year(request)
-        text = request.POST.get("document", "")[:MAX_DRAFT_CHARS]
         municipality = request.user.municipality
+        action = request.POST.get("action", "try")
+        if action == "json":  # the document pasted as JSON: read it into the editor
+            text = request.POST.get("document", "")[:MAX_DRAFT_CHARS]
+            try:
+                draft = quality_standard_read(data=text, municipality=municipality)
+            except ImportFileError as exc:
+                return self.page(request, year, text=text, errors=str(exc).splitlines())
+            return self.page(request, year, document=draft.document)
+        if action == "add":
+            return self.page(request, year, data=added(request.POST, PREFIX))
+        if action.startswith(("up:", "down:")) and action.split(":")[1].isdigit():
+            direction, index = action.split(":")
+            return self.page(
+                request, year, data=moved(request.POST, PREFIX, int(index), -1 if direction == "up" else 1)
+            )
+
+        standard, groups = self.editor(request, year, data=request.POST)
+        if not (standard.is_valid() and groups.is_valid()):
+            return self.page(request, year, data=request.POST, status=400)
+        document = document_from_forms(standard, groups, year=year, municipality=municipality)
+        text = json.dumps(document, ensure_ascii=False, indent=2)
         try:
             draft = quality_standard_read(data=text, municipality=municipality)
         except ImportFileError as exc:
-            return self.page(request, year, text, errors=str(exc).splitlines())
-        if draft.year != year:
-            return self.page(
-                request, year, text, errors=[_("Standarden er for %(y)s; vælg året øverst.") % {"y": draft.year}]
-            )
-        if request.POST.get("action") == "adopt":
+            return self.page(request, year, data=request.POST, errors=str(exc).splitlines())
+        if action == "adopt":
             if not request.user.has_perm("fhb.adopt_standard"):
-                return self.page(request, year, text, errors=[_("Kun teamledere og kommunens administrator vedtager.")])
+                return self.page(
+                    request, year, data=request.POST, errors=[_("Kun teamledere og kommunens administrator vedtager.")]
+                )
             quality_standard_import(data=text, municipality=municipality, user=request.user)
             messages.success(request, _("Målgrupperne for %(y)s er vedtaget.") % {"y": year})
-            return redirect(reverse("due-list") + f"?year={year}")
-        return self.page(request, year, text, result=trial(municipality, year=year, policy=draft.policy()))
+            return redirect(reverse("target-group-trial") + f"?aar={year}")
+        result = trial(municipality, year=year, policy=draft.policy())
+        return self.page(request, year, data=request.POST, text=text, result=result)
 
-    def page(self, request, year: int, text: str, *, errors=None, result=None):
+    def editor(self, request, year: int, *, document: dict | None = None, data=None):
+        municipality = request.user.municipality
+        base = document or {}
+        if data is not None:
+            try:
+                base = json.loads(data.get("base") or "{}")
+            except json.JSONDecodeError:
+                base = {}
+            base = base if isinstance(base, dict) else {}
+        choices = risk_group_choices(municipality, base)
+        if data is not None:
+            return (
+                StandardForm(data, risk_choices=choices),
+                TargetGroupFormSet(data, prefix=PREFIX, form_kwargs={"risk_choices": choices}),
+            )
+        builtin = list(RiskGroup.objects.filter(municipality=None).values_list("code", flat=True))
+        invitations = base.get("invitations") or {}
+        return (
+            StandardForm(initial=StandardForm.initial_from(base, builtin), risk_choices=choices),
+            TargetGroupFormSet(
+                prefix=PREFIX,
+                initial=[
+                    {**TargetGroupForm.initial_from(g, invitations), "ORDER": i}
+                    for i, g in enumerate(base.get("target_groups") or [], start=1)
+                ],
+                form_kwargs={"risk_choices": choices},
+            ),
+        )
+
+    def page(self, request, year: int, *, document=None, data=None, text=None, errors=None, result=None, version=None,
+             status=None):  # fmt: skip
+        municipality = request.user.municipality
         this = timezone.localdate().year
         years = [y for y in (this, this + 1) if y >= LOCAL_GROUPS_FROM]
+        standard, groups = self.editor(request, year, document=document, data=data)
+        if text is None:
+            text = json.dumps(document, ensure_ascii=False, indent=2) if document is not None else ""
+        versions = (
+            QualityStandard.history.filter(municipality=municipality, year=year)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[:20]
+        )
+
+        def priority(form) -> tuple[float, int]:
+            index = int(form.prefix.rsplit("-", 1)[1])
+            value = form["ORDER"].value()
+            try:
+                return float(value), index
+            except (TypeError, ValueError):
+                return float("inf"), index
+
         return render(
             request,
             "invitations/trial.html",
             {
+                "group_forms": [
+                    (form, int(form.prefix.rsplit("-", 1)[1])) for form in sorted(groups.forms, key=priority)
+                ],
                 "year": year,
                 "years": years,
                 "document": text,
+                "standard_form": standard,
+                "groups": groups,
                 "errors": errors or [],
                 "result": result,
+                "version": version,
+                "versions": versions,
+                "adopted": QualityStandard.objects.filter(municipality=municipality, year=year)
+                .select_related("adopted_by")
+                .first(),
                 "can_adopt": request.user.has_perm("fhb.adopt_standard"),
             },
-            status=400 if errors else 200,
+            status=status or (400 if errors else 200),
         )

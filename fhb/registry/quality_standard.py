@@ -105,9 +105,10 @@ def quality_standard_import(
                     municipality=muni, code=group_code, defaults={"label": label, "is_active": True}
                 )
                 groups.append(group)
-        standard, created = QualityStandard.objects.select_for_update().get_or_create(
-            municipality=muni, year=year, defaults={"adopted_by": user}
-        )
+        # One version in the history per adoption: the new standard is saved once, whole.
+        standard = QualityStandard.objects.select_for_update().filter(municipality=muni, year=year).first()
+        created = standard is None
+        standard = standard or QualityStandard(municipality=muni, year=year)
         standard.exemption = draft.exemption
         standard.exemption_legal_basis = draft.exemption_legal_basis
         standard.risk_window_months = draft.risk_window_months
@@ -115,6 +116,7 @@ def quality_standard_import(
         standard.target_groups = [g.as_json() for g in draft.target_groups]
         standard.document = draft.document
         standard.adopted_by = user
+        standard._history_user = user
         standard.save()
         standard.risk_groups.set(groups)
     return QualityStandardResult(standard=standard, created=created)

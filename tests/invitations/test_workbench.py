@@ -14,6 +14,7 @@ from fhb.law import LocalGroup
 from fhb.models import Municipality, QualityStandard, RiskEvent, RiskGroup, Role
 from invitations.workbench import trial
 from tests.factories import CitizenFactory, UserFactory
+from tests.html import form_values
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
@@ -62,29 +63,111 @@ def test_the_figures(town, copenhagen):
     assert result.legal_basis.startswith("Ældreloven § 4")
 
 
+def post(client, values: dict, action: str, **changes):
+    data = {**values, **{k: [v] if isinstance(v, str) else v for k, v in changes.items()}, "action": [action]}
+    return client.post(reverse("target-group-trial"), data)
+
+
+def group_index(values: dict, code: str) -> int:
+    """The form index of the group with `code` in the posted values."""
+    return next(int(k.split("-")[1]) for k, v in values.items() if k.endswith("-code") and v == [code])
+
+
 @time_machine.travel("2026-11-10 10:00 +0100", tick=False)
-def test_the_page_tries_keeps_and_adopts(client, town, team_leader, consultant):
+def test_the_editor_tries_keeps_reorders_and_adopts(client, town, team_leader, consultant):
     client.force_login(consultant)
     assert client.get(reverse("target-group-trial")).status_code == 403
     client.force_login(team_leader)
     page = client.get(reverse("target-group-trial")).content.decode()
     assert "age_82_plus" in page and "2027" in page  # next year, started from the former groups
-    tried = client.post(reverse("target-group-trial"), {"aar": "2027", "document": json.dumps(DRAFT), "action": "try"})
-    text = tried.content.decode()
-    assert tried.status_code == 200 and 'id="trial-reached">3<' in text and "Mistet ægtefælle" in text
+    values = form_values(page, "trial-form")
+    assert values["groups-TOTAL_FORMS"] == ["5"] and values["groups-0-label"] == ["Fylder 70 og bor alene"]
+    assert values["groups-0-age_kind"] == ["turns"] and values["groups-0-living_alone"] == ["yes"]
+
+    # The former groups as the form shows them give the same figures as the JSON draft of them.
+    tried = post(client, values, "try")
+    assert tried.status_code == 200 and 'id="trial-reached">' in tried.content.decode()
+
+    # Change a group: the 82+ become 78+ not visited in 3 years; the figures move.
+    i = group_index(values, "age_82_plus")
+    changed = {f"groups-{i}-label": "78+ ikke set i 3 år", f"groups-{i}-code": "unseen_78_plus",
+               f"groups-{i}-age_from": "78", f"groups-{i}-not_visited_years": "3"}  # fmt: skip
+    text = post(client, values, "try", **changed).content.decode()
+    assert "78+ ikke set i 3 år" in text and "unseen_78_plus" in text
+
+    # A mistake names the group and the field, keeps what was typed, stores nothing.
+    wrong = post(client, values, "try", **changed, **{f"groups-{i}-age_to": "70"})
+    body = wrong.content.decode()
+    assert wrong.status_code == 400 and "target_groups[unseen_78_plus].age.to" in body
+    assert 'value="78+ ikke set i 3 år"' in body and not QualityStandard.objects.exists()
+    blank = post(client, values, "try", **{f"groups-{i}-turns": "", f"groups-{i}-age_kind": "turns"})
+    assert blank.status_code == 400 and "Skriv den alder, borgerne fylder i året." in blank.content.decode()
+    twice = post(client, values, "try", **{f"groups-{i}-code": "age_80"})
+    assert twice.status_code == 400 and "Koden age_80 er brugt af flere målgrupper" in twice.content.decode()
+
+    # Add a group (an empty one is left out until it is filled in), and move it to the top.
+    more = post(client, values, "add").content.decode()
+    grown = form_values(more, "trial-form")
+    assert grown["groups-TOTAL_FORMS"] == ["6"] and grown["groups-5-label"] == [""]
+    res = post(client, grown, "try")
+    assert res.status_code == 200, res.content.decode().split("trial-errors")[1][:1500]  # the empty group is no error
+    new = {"groups-5-label": "Mistet ægtefælle", "groups-5-code": "widowed_65_89", "groups-5-age_from": "65",
+           "groups-5-age_to": "89", "groups-5-risk_groups": ["widowed"], "groups-5-visits_per_year": "2"}  # fmt: skip
+    up = form_values(post(client, {**grown, **{k: [v] if isinstance(v, str) else v for k, v in new.items()}},
+                          "up:5").content.decode(), "trial-form")  # fmt: skip
+    assert up["groups-5-ORDER"] == ["5"] and up["groups-4-ORDER"] == ["6"]
+    assert up["groups-5-risk_groups"] == ["widowed"], up
+    # Remove the 75-year-olds and adopt.
+    gone = group_index(up, "age_75")
+    adopted = post(client, up, "adopt", **{f"groups-{gone}-DELETE": "on"})
+    assert adopted.status_code == 302
+    standard = QualityStandard.objects.get(year=2027)
+    assert standard.adopted_by == team_leader
+    codes = [g["code"] for g in standard.target_groups]
+    assert codes == ["age_70_living_alone", "age_80", "age_82_plus", "widowed_65_89", "at_risk_65_81"]
+    widowed = standard.target_groups[3]
+    assert widowed == {"code": "widowed_65_89", "label": "Mistet ægtefælle", "age": {"from": 65, "to": 89},
+                       "risk_groups": ["widowed"], "visits_per_year": 2}  # fmt: skip
+
+    # Adopted: who and when, the version listed, the earlier version readable as it was.
+    again = client.get(reverse("target-group-trial") + "?aar=2027").content.decode()
+    assert "widowed_65_89" in again and "er vedtaget" in again and 'id="trial-versions"' in again
+    first_version = standard.history.earliest().history_id
+    with time_machine.travel("2026-11-10 11:00 +0100", tick=False):  # a later version
+        values = form_values(again, "trial-form")
+        assert values["groups-0-label"] == ["Fylder 70 og bor alene"], values
+        second = post(client, values, "adopt", **{"groups-0-label": "70 og alene"})
+    assert second.status_code == 302, second.content.decode().split("trial-errors")[1][:1500]
+    assert QualityStandard.objects.get(year=2027).target_groups[0]["label"] == "70 og alene", (
+        QualityStandard.objects.get(year=2027).target_groups,
+        second.url,
+    )
+    old = client.get(reverse("target-group-trial") + f"?aar=2027&version={first_version}")
+    assert "Fylder 70 og bor alene" in old.content.decode() and "Du ser versionen fra" in old.content.decode()
+    exported = client.get(reverse("target-group-trial") + f"?aar=2027&version={first_version}&format=json")
+    assert json.loads(exported.content)["target_groups"][0]["label"] == "Fylder 70 og bor alene"
+    assert exported["Content-Disposition"] == 'attachment; filename="kvalitetsstandard_101_2027.json"'
+
+
+@time_machine.travel("2026-11-10 10:00 +0100", tick=False)
+def test_json_in_and_out(client, town, team_leader):
+    client.force_login(team_leader)
+    loaded = client.post(
+        reverse("target-group-trial"), {"aar": "2027", "document": json.dumps(DRAFT), "action": "json"}
+    )
+    values = form_values(loaded.content.decode(), "trial-form")
+    assert values["groups-TOTAL_FORMS"] == ["3"] and values["groups-1-code"] == ["widowed_65_89"]
+    assert values["groups-0-invitation"] == ["open_letter"] and values["groups-1-visits_per_year"] == ["2"]
+    tried = post(client, values, "try").content.decode()
+    assert 'id="trial-reached">3<' in tried and "Mistet ægtefælle" in tried
     broken = copy.deepcopy(DRAFT)
     broken["target_groups"][1]["age"] = {"from": 89, "to": 65}
-    refused = client.post(reverse("target-group-trial"), {"aar": "2027", "document": json.dumps(broken)})
+    refused = client.post(reverse("target-group-trial"), {"aar": "2027", "document": json.dumps(broken),
+                                                          "action": "json"})  # fmt: skip
     assert refused.status_code == 400 and "target_groups[widowed_65_89].age.to" in refused.content.decode()
     assert "&quot;from&quot;: 89" in refused.content.decode()  # what was typed is kept
-    assert not QualityStandard.objects.exists()
-    adopted = client.post(reverse("target-group-trial"), {"aar": "2027", "document": json.dumps(DRAFT),
-                                                          "action": "adopt"})  # fmt: skip
-    assert adopted.status_code == 302 and adopted.url.endswith("?year=2027")
-    standard = QualityStandard.objects.get(year=2027)
-    assert standard.adopted_by == team_leader and len(standard.target_groups) == 3
-    again = client.get(reverse("target-group-trial") + "?aar=2027").content.decode()
-    assert "unseen_78_plus" in again  # the adopted standard is where the next draft starts
+    exported = client.get(reverse("target-group-trial") + "?aar=2027&start=former&format=json")
+    assert [g["code"] for g in json.loads(exported.content)["target_groups"]][0] == "age_70_living_alone"
 
 
 def test_the_api(client, town, team_leader, consultant):
