@@ -66,7 +66,7 @@ DEFAULTS = {
         "Vi kommer gerne på besøg {{ dato }} kl. {{ tid }}",
         """Kære {{ fornavn }}
 
-Kommunen tilbyder alle på din alder et forebyggende hjemmebesøg. Det er en samtale om, hvordan du har det, og hvad der kan hjælpe dig til et godt hverdagsliv. Besøget er gratis, og du bestemmer selv, hvad vi taler om.
+Kommunen tilbyder dig et forebyggende hjemmebesøg. Det er en samtale om, hvordan du har det, og hvad der kan hjælpe dig til et godt hverdagsliv. Besøget er gratis, og du bestemmer selv, hvad vi taler om.
 
 Vi har sat tid af til dig {{ dato }} kl. {{ tid }}. Besøget tager omkring en time. Det er {{ konsulent }}, der kommer.
 
@@ -82,7 +82,7 @@ Forebyggende hjemmebesøg, {{ kommune }}""",
         "Tilbud om et forebyggende hjemmebesøg",
         """Kære {{ fornavn }}
 
-Kommunen tilbyder alle på din alder et forebyggende hjemmebesøg. Det er en samtale om, hvordan du har det, og hvad der kan hjælpe dig til et godt hverdagsliv. Besøget er gratis, og du bestemmer selv, hvad vi taler om.
+Kommunen tilbyder dig et forebyggende hjemmebesøg. Det er en samtale om, hvordan du har det, og hvad der kan hjælpe dig til et godt hverdagsliv. Besøget er gratis, og du bestemmer selv, hvad vi taler om.
 
 Vil du have et besøg, så ring til os på {{ kommune_telefon }}. Så finder vi en tid, der passer dig.
 
@@ -153,9 +153,25 @@ def render_text(text: str, fields: dict) -> str:
         return escape(f"[Fejl i brevskabelonen: {exc}]")
 
 
-def template_for(municipality: Municipality, kind: str) -> tuple[str, str]:
-    row = LetterTemplate.objects.filter(municipality=municipality, kind=kind).first()
-    return (row.subject, row.body) if row else DEFAULTS[kind]
+def template_for(municipality: Municipality, kind: str, group: str = "") -> tuple[str, str]:
+    """(heading, body) of a letter kind for a target group: the municipality's text for the group,
+    else its text for the kind, else the product's."""
+    return templates_for(municipality)(kind, group)
+
+
+def templates_for(municipality: Municipality):
+    """The municipality's texts read once: a function (kind, group) -> (heading, body)."""
+    own = {
+        (kind, group): (subject, body)
+        for kind, group, subject, body in LetterTemplate.objects.filter(municipality=municipality).values_list(
+            "kind", "group", "subject", "body"
+        )
+    }
+
+    def text(kind: str, group: str = "") -> tuple[str, str]:
+        return own.get((kind, group)) or own.get((kind, "")) or DEFAULTS[kind]
+
+    return text
 
 
 def fields_for(*, citizen, municipality, consultant=None, starts_at=None, event=None) -> dict:

@@ -18,11 +18,14 @@ from visits.models import Booking
 
 
 class LetterTemplate(models.Model):
-    """The municipality's text for one letter kind. `body` is a template with the letter's fields
-    ({{ fornavn }}, {{ dato }}, ...); the layout (letterhead, address window) is the product's."""
+    """The municipality's text for one letter kind, for every target group (`group` empty) or for
+    one of them (its code: the at-risk letter need not say "alle på din alder"). `body` is a
+    template with the letter's fields ({{ fornavn }}, {{ dato }}, ...); the layout (letterhead,
+    address window) is the product's."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="letter_templates")
     kind = models.CharField(_("brevtype"), max_length=20, choices=InvitationKind.choices)
+    group = models.CharField(_("målgruppe"), max_length=40, blank=True, default="", db_default="")
     subject = models.CharField(_("overskrift"), max_length=200)
     body = models.TextField(_("brevtekst"))
     updated_at = models.DateTimeField(_("ændret"), auto_now=True)
@@ -30,12 +33,14 @@ class LetterTemplate(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["municipality", "kind"], name="letter_template_unique_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "kind", "group"], name="letter_template_unique_kind_group")
+        ]
         verbose_name = _("brevskabelon")
         verbose_name_plural = _("brevskabeloner")
 
     def __str__(self) -> str:
-        return f"{self.municipality} {self.get_kind_display()}"
+        return f"{self.municipality} {self.get_kind_display()}{f' ({self.group})' if self.group else ''}"
 
 
 class BatchStatus(models.TextChoices):

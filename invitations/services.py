@@ -8,12 +8,13 @@ from .models import LetterTemplate
 
 
 def letter_template_save(
-    *, municipality: Municipality, kind: str, subject: str, body: str, user: User
+    *, municipality: Municipality, kind: str, subject: str, body: str, user: User, group: str = ""
 ) -> LetterTemplate:
-    """The municipality's text for a letter kind, replacing the product's default from now on."""
-    template = LetterTemplate.objects.filter(municipality=municipality, kind=kind).first() or LetterTemplate(
-        municipality=municipality, kind=kind
-    )
+    """The municipality's text for a letter kind (for one target group, when `group` is given),
+    replacing the product's default (or its text for the kind) from now on."""
+    template = LetterTemplate.objects.filter(
+        municipality=municipality, kind=kind, group=group
+    ).first() or LetterTemplate(municipality=municipality, kind=kind, group=group)
     template.subject, template.body, template.updated_by = subject, body, user
     template._history_user = user
     template.save()

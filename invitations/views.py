@@ -23,7 +23,7 @@ from fhb.eligibility import policy_for
 from fhb.errors import DomainError
 from fhb.models import InvitationKind, Municipality
 from fhb.permissions import StaffRequiredMixin
-from fhb.selectors import staff_visible_to
+from fhb.selectors import staff_visible_to, target_group_labels
 from fhb.services import citizen_access_log
 from visits.calendars import absence_add, absence_delete, calendar_save
 from visits.models import Absence, ConsultantCalendar
@@ -262,31 +262,70 @@ class CallListView(StaffRequiredMixin, View):
         )
 
 
+def _letter_groups(municipality: Municipality) -> list[dict]:
+    """The target groups of this year and next with the letter kind their standard names: each can
+    have a text of its own (the at-risk letter need not say what the age letters say)."""
+    this = timezone.localdate().year
+    groups: dict[str, dict] = {}
+    for year in (this, this + 1):
+        policy = policy_for(municipality, year)
+        for code, label in group_choices(year, policy):
+            groups.setdefault(code, {"code": code, "label": label, "kind": policy.invitation_for(code), "years": []})
+            groups[code]["years"].append(year)
+    return list(groups.values())
+
+
 class TemplateListView(StaffRequiredMixin, View):
     permission_required = "invitations.edit_templates"
 
     def get(self, request):
-        rows = []
-        for kind, label in InvitationKind.choices:
-            subject, _body = letterlib.template_for(request.user.municipality, kind)
-            own = templates_visible_to(request.user).filter(kind=kind).first()
-            rows.append({"kind": kind, "label": label, "subject": subject, "own": own})
-        return render(request, "invitations/template_list.html", {"rows": rows, "fields": letterlib.FIELDS})
+        municipality = request.user.municipality
+        text_for = letterlib.templates_for(municipality)
+        own = {(t.kind, t.group): t for t in templates_visible_to(request.user).select_related("updated_by")}
+        rows = [
+            {"kind": kind, "label": label, "subject": text_for(kind)[0], "own": own.get((kind, ""))}
+            for kind, label in InvitationKind.choices
+        ]
+        group_rows = [
+            {
+                **group,
+                "kind_label": InvitationKind(group["kind"]).label,
+                "subject": text_for(group["kind"], group["code"])[0],
+                "own": own.get((group["kind"], group["code"])),
+            }
+            for group in _letter_groups(municipality)
+        ]
+        return render(
+            request,
+            "invitations/template_list.html",
+            {"rows": rows, "group_rows": group_rows, "fields": letterlib.FIELDS},
+        )
 
 
 class TemplateEditView(StaffRequiredMixin, View):
-    """Edit one letter text with a live preview of a sample letter (the layout is fixed)."""
+    """Edit one letter text — for every group, or for one (`?gruppe=code`) — with a live preview of
+    a sample letter (the layout is fixed)."""
 
     permission_required = "invitations.edit_templates"
 
-    def instance(self, request, kind):
+    def group(self, request) -> tuple[str, str]:
+        """(code, label) of the target group the text is for; ("", "") for every group."""
+        code = request.GET.get("gruppe") or request.POST.get("gruppe") or ""
+        if not code:
+            return "", ""
+        labels = target_group_labels(request.user.municipality_id)
+        if code not in labels:
+            raise Http404
+        return code, labels[code]
+
+    def instance(self, request, kind, group: str):
         if kind not in InvitationKind.values:
             raise Http404
         municipality = request.user.municipality
-        own = templates_visible_to(request.user).filter(kind=kind).first()
+        own = templates_visible_to(request.user).filter(kind=kind, group=group).first()
         if own is None:
-            subject, body = letterlib.DEFAULTS[kind]
-            own = LetterTemplate(municipality=municipality, kind=kind, subject=subject, body=body)
+            subject, body = letterlib.template_for(municipality, kind)  # start from the kind's text
+            own = LetterTemplate(municipality=municipality, kind=kind, group=group, subject=subject, body=body)
         return own
 
     def preview(self, request, subject, body, kind):
@@ -311,7 +350,8 @@ class TemplateEditView(StaffRequiredMixin, View):
         )  # fmt: skip
 
     def get(self, request, kind: str, form=None):
-        instance = self.instance(request, kind)
+        group, group_label = self.group(request)
+        instance = self.instance(request, kind, group)
         form = form or TemplateForm(instance=instance)
         data = form.data if form.is_bound else {"subject": instance.subject, "body": instance.body}
         return render(
@@ -320,6 +360,8 @@ class TemplateEditView(StaffRequiredMixin, View):
             {
                 "form": form,
                 "kind": kind,
+                "group": group,
+                "group_label": group_label,
                 "label": dict(InvitationKind.choices)[kind],
                 "preview": self.preview(request, data.get("subject", ""), data.get("body", ""), kind),
                 "fields": letterlib.FIELDS,
@@ -327,7 +369,8 @@ class TemplateEditView(StaffRequiredMixin, View):
         )
 
     def post(self, request, kind: str):
-        instance = self.instance(request, kind)
+        group, _label = self.group(request)
+        instance = self.instance(request, kind, group)
         form = TemplateForm(request.POST, instance=instance)
         # "Vis eksempel" only redraws the preview; saving needs a template that renders.
         if not form.is_valid() or request.POST.get("action") == "preview":
@@ -335,6 +378,7 @@ class TemplateEditView(StaffRequiredMixin, View):
         letter_template_save(
             municipality=request.user.municipality,
             kind=kind,
+            group=group,
             subject=form.cleaned_data["subject"],
             body=form.cleaned_data["body"],
             user=request.user,

@@ -79,10 +79,10 @@ def render_chunk(batch_id: int, letter_ids: list[int]) -> int:
     if not todo:
         return 0
     municipality = batch.municipality
-    templates = {kind: letterlib.template_for(municipality, kind) for kind in {letter.kind for letter in todo}}
+    text_for = letterlib.templates_for(municipality)
     blocks = []
     for letter in todo:
-        subject, body = templates[letter.kind]
+        subject, body = text_for(letter.kind, letter.group)
         fields = letterlib.fields_for(
             citizen=letter.citizen,
             municipality=municipality,

@@ -344,6 +344,13 @@ def test_a_team_leader_works_with_the_local_groups(
     assert 'value="unseen_78_plus"' in form and "78+ ikke set i 3 år" in form and 'value="age_80"' not in form
     plan = {"period_start": "2026-03-02", "period_end": "2026-03-31", "groups": ["unseen_78_plus"],
             "statuses": ["due"], "letter_date": "2026-02-20", "kind_unseen_78_plus": "date_letter"}  # fmt: skip
+    from invitations.services import letter_template_save
+
+    letter_template_save(municipality=copenhagen, kind="date_letter", group="unseen_78_plus", user=team_leader,
+                         subject="Må vi kigge forbi, {{ fornavn }}?",
+                         body="Kære {{ fornavn }}\n\nDet er et stykke tid siden, vi har set dig.")  # fmt: skip
+    letter_template_save(municipality=copenhagen, kind="date_letter", group="", user=team_leader,
+                         subject="Besøg {{ dato }}", body="Kære {{ fornavn }}, alle på din alder får et besøg.")  # fmt: skip
     response = client.post(reverse("batch-list"), plan)
     assert response.status_code == 302, response.content.decode()[:2000]
     batch = LetterBatch.objects.get()
@@ -357,6 +364,8 @@ def test_a_team_leader_works_with_the_local_groups(
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
         assert "ældrelovens § 4" in text and "79 a" not in text
+        assert "Det er et stykke tid siden, vi har set dig." in text  # the group's own text
+        assert "alle på din alder" not in text
 
 
 @time_machine.travel("2026-02-15 10:00 +0100", tick=False)

@@ -6,6 +6,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.template import TemplateSyntaxError
 from django.urls import reverse
 
@@ -91,3 +92,31 @@ def test_the_letter_names_the_law_in_force_on_its_date(letter_date, basis):
         fields=letters.fields_for(citizen=citizen, municipality=municipality), letter_date=letter_date,
     )  # fmt: skip
     assert basis in html and html.count("§") == 1
+
+
+@time_machine.travel("2026-11-10 10:00 +0100", tick=False)
+def test_a_target_group_has_a_text_of_its_own(client, admin_user, copenhagen):
+    from fhb.models import QualityStandard
+
+    QualityStandard.objects.create(
+        municipality=copenhagen,
+        year=2027,
+        target_groups=[
+            {"code": "widowed_65_89", "label": "Mistet ægtefælle", "age": {"from": 65, "to": 89},
+             "risk_groups": ["widowed"], "invitation": "open_letter"},
+        ],
+    )  # fmt: skip
+    client.force_login(admin_user)
+    listing = client.get(reverse("letter-templates")).content.decode()
+    assert "Mistet ægtefælle" in listing and "?gruppe=widowed_65_89" in listing and "Fylder 80" not in listing
+    url = reverse("letter-template-edit", args=["open_letter"]) + "?gruppe=widowed_65_89"
+    page = client.get(url).content.decode()
+    assert "Åbent brev: Mistet ægtefælle" in page and "Kommunen tilbyder dig et forebyggende hjemmebesøg" in page
+    saved = client.post(url, {"subject": "Vi tænker på dig", "body": "Kære {{ fornavn }}", "action": "save"})
+    assert saved.status_code == 302
+    assert LetterTemplate.objects.get().group == "widowed_65_89"
+    assert letters.template_for(copenhagen, "open_letter", "widowed_65_89")[0] == "Vi tænker på dig"
+    assert letters.template_for(copenhagen, "open_letter", "age_80") == letters.DEFAULTS["open_letter"]
+    assert "alle på din alder" not in letters.DEFAULTS["open_letter"][1]
+    unknown = reverse("letter-template-edit", args=["open_letter"]) + "?gruppe=no_such_group"
+    assert client.get(unknown).status_code == 404
