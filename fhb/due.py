@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from .exports import csv_bytes, xlsx_bytes
 from .filters import MunicipalityFilterSet
@@ -58,6 +59,16 @@ class OfferFilter(MunicipalityFilterSet):
         group.extra["choices"] = list(target_group_labels(user.municipality_id).items())
         group.__dict__.pop("_field", None)  # a form field built before (e.g. for the API schema) had the old choices
 
+    # In the API schema: any group code, not the statutory ones only (from 2026 each municipality
+    # has its own: an unknown code is refused with 400).
+    @extend_schema_field(
+        {
+            "type": "string",
+            "pattern": "^[a-z][a-z0-9_]{0,39}$",
+            "description": "Målgruppe: en lovbestemt kode (fx age_80) eller en af kommunens egne (kvalitetsstandardens "
+            "target_groups, fx widowed_65_89); en ukendt kode afvises med 400",
+        }
+    )
     def filter_group(self, queryset, name, value: str) -> QuerySet[Offer]:
         return queryset.filter(groups__contains=f"|{value}|")
 

@@ -338,6 +338,10 @@ def test_a_team_leader_works_with_the_local_groups(
     assert "78+ ikke set i 3 år" in page and "Mistet ægtefælle" in page  # the counts table and the tags
     only = client.get("/api/v1/offers/", {"year": 2026, "group": "unseen_78_plus"})
     assert only.status_code == 200 and only.json()["count"] == 3
+    assert client.get("/api/v1/offers/", {"year": 2026, "group": "no_such_group"}).status_code == 400
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    parameter = next(p for p in schema["paths"]["/api/v1/offers/"]["get"]["parameters"] if p["name"] == "group")
+    assert "enum" not in parameter["schema"]  # any municipality's own codes, not the statutory ones only
     mette = UserFactory(role="consultant", first_name="Mette")
     ConsultantCalendar.objects.create(consultant=mette, weekdays=[0, 1, 2, 3, 4])
     form = client.get(reverse("batch-list")).content.decode()
