@@ -152,3 +152,23 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.citizen}"
+
+
+class TargetGroupDraft(models.Model):
+    """A year's quality standard being worked on (Ældreloven § 4: the municipality's own target
+    groups, tried before they are adopted): saved as the team leader goes, not in force. Adopting
+    it makes it the year's QualityStandard and removes the draft."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="target_group_drafts")
+    year = models.PositiveSmallIntegerField(_("år"))
+    document = models.JSONField(_("udkast"))
+    updated_at = models.DateTimeField(_("gemt"), auto_now=True)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="target_group_draft_unique_year")]
+        verbose_name = _("udkast til målgrupper")
+        verbose_name_plural = _("udkast til målgrupper")
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year}"

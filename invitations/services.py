@@ -1,10 +1,14 @@
-"""Writes of invitations outside the letter batches (`batches/`): the municipality's letter texts."""
+"""Writes of invitations outside the letter batches (`batches/`): the municipality's letter texts,
+and the drafts of its target groups (adopted through the quality standard's import)."""
 
 from __future__ import annotations
 
-from fhb.models import Municipality, User
+from django.db import transaction
 
-from .models import LetterTemplate
+from fhb.models import Municipality, User
+from fhb.registry.quality_standard import quality_standard_import
+
+from .models import LetterTemplate, TargetGroupDraft
 
 
 def letter_template_save(
@@ -19,3 +23,19 @@ def letter_template_save(
     template._history_user = user
     template.save()
     return template
+
+
+def target_group_draft_save(*, municipality: Municipality, year: int, document: dict, user: User | None):
+    """Keep a year's draft standard (already validated) until it is adopted."""
+    draft, _created = TargetGroupDraft.objects.update_or_create(
+        municipality=municipality, year=year, defaults={"document": document, "updated_by": user}
+    )
+    return draft
+
+
+def target_group_draft_adopt(*, municipality: Municipality, text: str, year: int, user: User):
+    """Adopt the year's standard (the import's rules: all or nothing) and drop its draft."""
+    with transaction.atomic():
+        result = quality_standard_import(data=text, municipality=municipality, user=user)
+        TargetGroupDraft.objects.filter(municipality=municipality, year=year).delete()
+    return result

@@ -19,9 +19,11 @@ from fhb.law import LOCAL_GROUPS_FROM
 from fhb.law.aeldreloven import FORMER_GROUPS
 from fhb.models import Municipality, QualityStandard, RiskGroup
 from fhb.permissions import StaffRequiredMixin
-from fhb.registry.quality_standard import quality_standard_import, quality_standard_read
+from fhb.registry.quality_standard import quality_standard_read
 from fhb.registry.tables import ImportFileError
 
+from .models import TargetGroupDraft
+from .services import target_group_draft_adopt, target_group_draft_save
 from .standard_forms import (
     PREFIX,
     StandardForm,
@@ -39,11 +41,15 @@ MAX_DRAFT_CHARS = 200_000
 
 def draft_start(municipality: Municipality, year: int, start: str) -> dict:
     """The document a draft starts from: `former` (the former statutory groups as local groups),
-    `copy` (this year's standard for next year), else the year's adopted standard, else `former`."""
+    `copy` (last year's standard), `adopted` (the year's adopted standard); else the year's saved
+    draft, else its adopted standard, else `former`."""
     adopted = QualityStandard.objects.filter(municipality=municipality, year=year).first()
     earlier = QualityStandard.objects.filter(municipality=municipality, year=year - 1).first()
+    saved = TargetGroupDraft.objects.filter(municipality=municipality, year=year).first()
     if start == "copy" and earlier is not None:
         return {**earlier.document, "year": year}
+    if start == "" and saved is not None:
+        return saved.document
     if start != "former" and adopted is not None:
         return adopted.document
     base = {k: v for k, v in (earlier.document if earlier else {}).items() if k != "invitations"}
@@ -122,8 +128,14 @@ class TrialView(StaffRequiredMixin, View):
                 return self.page(
                     request, year, data=request.POST, errors=[_("Kun teamledere og kommunens administrator vedtager.")]
                 )
-            quality_standard_import(data=text, municipality=municipality, user=request.user)
+            target_group_draft_adopt(municipality=municipality, text=text, year=year, user=request.user)
             messages.success(request, _("Målgrupperne for %(y)s er vedtaget.") % {"y": year})
+            return redirect(reverse("target-group-trial") + f"?aar={year}")
+        if action == "save":
+            target_group_draft_save(municipality=municipality, year=year, document=document, user=request.user)
+            messages.success(
+                request, _("Udkastet for %(y)s er gemt. Det gælder først, når det er vedtaget.") % {"y": year}
+            )
             return redirect(reverse("target-group-trial") + f"?aar={year}")
         result = trial(municipality, year=year, policy=draft.policy())
         return self.page(request, year, data=request.POST, text=text, result=result)
@@ -195,6 +207,9 @@ class TrialView(StaffRequiredMixin, View):
                 "result": result,
                 "version": version,
                 "versions": versions,
+                "saved_draft": TargetGroupDraft.objects.filter(municipality=municipality, year=year)
+                .select_related("updated_by")
+                .first(),
                 "adopted": QualityStandard.objects.filter(municipality=municipality, year=year)
                 .select_related("adopted_by")
                 .first(),

@@ -4,6 +4,7 @@ import datetime as dt
 
 from fhb.demo import DEMO_PASSWORD, demo_seed
 from fhb.models import Citizen, Offer, QualityStandard, RiskEvent, User
+from invitations.models import TargetGroupDraft
 from visits.models import Visit
 
 
@@ -26,6 +27,17 @@ def test_demo_seed_builds_a_municipality_once(db):
     assert roles == ["consultant", "consultant", "consultant", "municipality_admin", "team_leader"]
     assert User.objects.get(username="admin").check_password(DEMO_PASSWORD)
 
+    # This year continues the former groups; next year has a draft of groups of the demo's own.
+    assert QualityStandard.objects.get(municipality=municipality, year=2026).target_groups == []
+    draft = TargetGroupDraft.objects.get(municipality=municipality, year=2027)
+    assert [g["code"] for g in draft.document["target_groups"]][:2] == ["widowed_65_89", "discharged_75_plus"]
+    assert made["target_group_draft"] == 2027
+    # Some visited citizens were granted home help afterwards, as the registry's history says.
+    granted = made["home_help_granted"]
+    assert granted > 0
+    assert Citizen.history.filter(practical_help=True, history_type="~").count() == granted
+    history = Citizen.history.count()
+
     again = demo_seed(today=today + dt.timedelta(days=30), citizens=400, seed=1)
-    assert again["citizens"] is None
-    assert Citizen.objects.count() == 400 and Citizen.history.count() == 400
+    assert again["citizens"] is None and "target_group_draft" not in again
+    assert Citizen.objects.count() == 400 and Citizen.history.count() == history == 400 + granted

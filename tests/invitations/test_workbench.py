@@ -185,3 +185,22 @@ def test_the_api(client, town, team_leader, consultant):
     late = client.post("/api/v1/target-groups/trial/", {**DRAFT, "year": 2100}, content_type="application/json")
     assert late.status_code == 400
     assert not QualityStandard.objects.exists() and Municipality.objects.get(code="101")
+
+
+@time_machine.travel("2026-11-10 10:00 +0100", tick=False)
+def test_a_draft_is_saved_until_it_is_adopted(client, town, team_leader):
+    from invitations.models import TargetGroupDraft
+
+    client.force_login(team_leader)
+    values = form_values(client.get(reverse("target-group-trial") + "?aar=2027").content.decode(), "trial-form")
+    saved = post(client, values, "save", **{"groups-0-label": "Fylder 70, bor alene"})
+    assert saved.status_code == 302 and not QualityStandard.objects.exists()  # saved, not in force
+    draft = TargetGroupDraft.objects.get(year=2027)
+    assert draft.updated_by == team_leader and draft.document["target_groups"][0]["label"] == "Fylder 70, bor alene"
+    page = client.get(reverse("target-group-trial") + "?aar=2027").content.decode()
+    assert 'value="Fylder 70, bor alene"' in page and "Gemt udkast fra" in page
+    refused = post(client, values, "save", **{"groups-0-code": "Not a code"})
+    assert refused.status_code == 400 and TargetGroupDraft.objects.get(year=2027).document == draft.document
+    assert post(client, form_values(page, "trial-form"), "adopt").status_code == 302
+    assert QualityStandard.objects.get(year=2027).target_groups[0]["label"] == "Fylder 70, bor alene"
+    assert not TargetGroupDraft.objects.exists()  # adopted: the draft is gone

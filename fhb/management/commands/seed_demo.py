@@ -30,6 +30,9 @@ class Command(BaseCommand):
             f"Agenda: {agenda['bookings']} bookings this week, {agenda['follow_ups']} follow-ups, "
             f"{agenda['events']} collective events ({agenda['invited']} invited)"
         )
+        if made.get("target_group_draft"):
+            year = made["target_group_draft"]
+            self.stdout.write(f"Target groups {year}: a draft of the municipality's own, to try at /maalgrupper/proev/")
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for username, first, last, role, _title in STAFF:
             self.stdout.write(f"  {username:<12} {first} {last} ({role.label})")
