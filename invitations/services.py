@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from fhb.models import Municipality, User
+from fhb.offers import offers_sync
 from fhb.registry.quality_standard import quality_standard_import
 
 from .models import LetterTemplate, TargetGroupDraft
@@ -34,8 +35,10 @@ def target_group_draft_save(*, municipality: Municipality, year: int, document: 
 
 
 def target_group_draft_adopt(*, municipality: Municipality, text: str, year: int, user: User):
-    """Adopt the year's standard (the import's rules: all or nothing) and drop its draft."""
+    """Adopt the year's standard (the import's rules: all or nothing), drop its draft, and bring
+    the year's offers in line with the adopted groups (one set-based sync), so the due list and
+    the letter batches work on them at once. Returns the sync's result."""
     with transaction.atomic():
-        result = quality_standard_import(data=text, municipality=municipality, user=user)
+        quality_standard_import(data=text, municipality=municipality, user=user)
         TargetGroupDraft.objects.filter(municipality=municipality, year=year).delete()
-    return result
+    return offers_sync(municipality=municipality, year=year, user=user)

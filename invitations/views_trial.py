@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -128,8 +129,13 @@ class TrialView(StaffRequiredMixin, View):
                 return self.page(
                     request, year, data=request.POST, errors=[_("Kun teamledere og kommunens administrator vedtager.")]
                 )
-            target_group_draft_adopt(municipality=municipality, text=text, year=year, user=request.user)
-            messages.success(request, _("Målgrupperne for %(y)s er vedtaget.") % {"y": year})
+            synced = target_group_draft_adopt(municipality=municipality, text=text, year=year, user=request.user)
+            messages.success(
+                request,
+                _("Målgrupperne for %(y)s er vedtaget: %(n)s borgere er i årets målgrupper, %(new)s nye tilbud.")
+                % {"y": year, "n": number_format(synced.run.eligible, force_grouping=True),
+                   "new": number_format(synced.run.created, force_grouping=True)},
+            )  # fmt: skip
             return redirect(reverse("target-group-trial") + f"?aar={year}")
         if action == "save":
             target_group_draft_save(municipality=municipality, year=year, document=document, user=request.user)

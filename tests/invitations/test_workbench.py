@@ -125,6 +125,10 @@ def test_the_editor_tries_keeps_reorders_and_adopts(client, town, team_leader, c
     assert standard.adopted_by == team_leader
     codes = [g["code"] for g in standard.target_groups]
     assert codes == ["age_70_living_alone", "age_80", "age_82_plus", "widowed_65_89", "at_risk_65_81"]
+    # The year's offers follow the adopted groups at once (the due list and batches work on them).
+    from fhb.models import Offer
+
+    assert Offer.objects.filter(year=2027, groups__contains="|widowed_65_89|").count() == 1
     widowed = standard.target_groups[3]
     assert widowed == {"code": "widowed_65_89", "label": "Mistet ægtefælle", "age": {"from": 65, "to": 89},
                        "risk_groups": ["widowed"], "visits_per_year": 2}  # fmt: skip
