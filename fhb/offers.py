@@ -184,6 +184,7 @@ def letter_kind_for(groups: tuple[str, ...], policy: Policy) -> str:
 @dataclass
 class SyncResult:
     run: EligibilityRun
+    withdrawn: int = 0  # untouched offers of citizens no longer in any group (a newly adopted standard)
 
     @property
     def summary(self) -> str:
@@ -193,12 +194,20 @@ class SyncResult:
 
 @transaction.atomic
 def offers_sync(
-    *, municipality: Municipality, year: int, as_of: dt.date | None = None, user: User | None = None
+    *,
+    municipality: Municipality,
+    year: int,
+    as_of: dt.date | None = None,
+    user: User | None = None,
+    withdraw_dropped: bool = False,
 ) -> SyncResult:
     """Compute the year's eligibility (one set-based query) and bring the offers in line with it:
     new offers for newly eligible citizens; groups, exemption and planned letter kind refreshed on
     offers nothing has happened to yet; offers of citizens who died or moved out lapse unless they
-    were visited or declined. Offers already acted on (invited, visited, ...) keep their status."""
+    were visited or declined. Offers already acted on (invited, visited, ...) keep their status.
+    `withdraw_dropped` (a standard was adopted): offers nothing has happened to (due or exempt, no
+    letter, no booking) of living citizens who are in none of the year's groups any more are
+    removed — the standard that made them is no longer the year's."""
     started = time.perf_counter()
     now = timezone.now()
     as_of = as_of or default_as_of(year, timezone.localdate())
@@ -241,6 +250,17 @@ def offers_sync(
             if cid not in alive
         ]
 
+    withdrawn = 0
+    if withdraw_dropped:
+        untouched = [cur[0] for cid, cur in existing.items() if cid not in seen and cur[1] in OPEN]
+        for chunk in range(0, len(untouched), 5000):
+            withdrawn += (
+                Offer.objects.filter(pk__in=untouched[chunk : chunk + 5000], letters__isnull=True)
+                .exclude(bookings__isnull=False)
+                .delete()[1]
+                .get(Offer._meta.label, 0)
+            )
+
     offers_open(
         ["municipality_id", "citizen_id", "year", "birth_date", "created_at", "updated_at", *SYNCED],
         new_rows,
@@ -262,7 +282,7 @@ def offers_sync(
         eligible=eligible,
         seconds=round(time.perf_counter() - started, 3),
     )
-    return SyncResult(run=run)
+    return SyncResult(run=run, withdrawn=withdrawn)
 
 
 # The fields the sync owns on an offer, in this order.

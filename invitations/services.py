@@ -37,8 +37,9 @@ def target_group_draft_save(*, municipality: Municipality, year: int, document: 
 def target_group_draft_adopt(*, municipality: Municipality, text: str, year: int, user: User):
     """Adopt the year's standard (the import's rules: all or nothing), drop its draft, and bring
     the year's offers in line with the adopted groups (one set-based sync), so the due list and
-    the letter batches work on them at once. Returns the sync's result."""
+    the letter batches work on them at once: untouched offers of citizens the new groups no longer
+    reach are withdrawn. Returns the sync's result."""
     with transaction.atomic():
         quality_standard_import(data=text, municipality=municipality, user=user)
         TargetGroupDraft.objects.filter(municipality=municipality, year=year).delete()
-    return offers_sync(municipality=municipality, year=year, user=user)
+    return offers_sync(municipality=municipality, year=year, user=user, withdraw_dropped=True)

@@ -132,9 +132,13 @@ class TrialView(StaffRequiredMixin, View):
             synced = target_group_draft_adopt(municipality=municipality, text=text, year=year, user=request.user)
             messages.success(
                 request,
-                _("Målgrupperne for %(y)s er vedtaget: %(n)s borgere er i årets målgrupper, %(new)s nye tilbud.")
+                _(
+                    "Målgrupperne for %(y)s er vedtaget: %(n)s borgere er i årets målgrupper, %(new)s nye tilbud, "
+                    "%(gone)s tilbud til borgere uden for de nye målgrupper er trukket tilbage."
+                )
                 % {"y": year, "n": number_format(synced.run.eligible, force_grouping=True),
-                   "new": number_format(synced.run.created, force_grouping=True)},
+                   "new": number_format(synced.run.created, force_grouping=True),
+                   "gone": number_format(synced.withdrawn, force_grouping=True)},
             )  # fmt: skip
             return redirect(reverse("target-group-trial") + f"?aar={year}")
         if action == "save":

@@ -208,3 +208,21 @@ def test_a_draft_is_saved_until_it_is_adopted(client, town, team_leader):
     assert post(client, form_values(page, "trial-form"), "adopt").status_code == 302
     assert QualityStandard.objects.get(year=2027).target_groups[0]["label"] == "Fylder 70, bor alene"
     assert not TargetGroupDraft.objects.exists()  # adopted: the draft is gone
+
+
+@time_machine.travel("2026-11-10 10:00 +0100", tick=False)
+def test_adopting_withdraws_untouched_offers_the_new_groups_do_not_reach(town, copenhagen, team_leader):
+    from fhb.models import Offer
+    from fhb.offers import offer_transition, offers_sync
+    from invitations.services import target_group_draft_adopt
+
+    turns_75 = CitizenFactory(birth_date=dt.date(1952, 3, 1), household_size=2)  # age_75 under the former groups
+    invited_75 = CitizenFactory(birth_date=dt.date(1952, 4, 1), household_size=2)
+    offers_sync(municipality=copenhagen, year=2027)  # no standard: the former groups continued
+    offer_transition(offer=Offer.objects.get(citizen=invited_75, year=2027), to_status="invited", user=team_leader)
+    result = target_group_draft_adopt(municipality=copenhagen, text=json.dumps(DRAFT), year=2027, user=team_leader)
+    assert result.withdrawn == 2  # the 75-year-old, and the 82-year-old visited in 2025 (seen lately)
+    assert not Offer.objects.filter(citizen__in=[turns_75, town[3]], year=2027).exists()  # untouched
+    assert Offer.objects.get(citizen=invited_75, year=2027).status == "invited"  # a letter went out: it stays
+    alone_70 = town[0]
+    assert Offer.objects.get(citizen=alone_70, year=2027).groups == "|alone_70|"
