@@ -14,6 +14,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from fhb.forms import DkfdsForm, style_widgets
+from fhb.law.serviceloven_79a import BUILTIN_RISK_GROUPS
 from fhb.models import InvitationKind, Municipality, RiskGroup
 
 YES_NO_ANY = [("", _("Ingen betydning")), ("yes", _("Ja")), ("no", _("Nej"))]
@@ -26,7 +27,8 @@ def risk_group_choices(municipality: Municipality, document: dict) -> list[tuple
     groups = RiskGroup.objects.filter(Q(municipality__isnull=True) | Q(municipality=municipality)).order_by(
         "municipality", "label"
     )
-    choices = {g.code: g.label for g in groups}
+    choices = {g.code: str(BUILTIN_RISK_GROUPS.get(g.code, g.label)) if g.municipality_id is None else g.label
+               for g in groups}  # fmt: skip
     choices.update({g["code"]: g.get("label") or g["code"] for g in document.get("risk_groups") or [] if "code" in g})
     return list(choices.items())
 
@@ -108,11 +110,6 @@ class TargetGroupForm(DkfdsForm):
     def __init__(self, *args, risk_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["risk_groups"].choices = list(risk_choices)
-        if "ORDER" in self.fields:
-            self.fields["ORDER"].label = _("Prioritet")
-            self.fields["ORDER"].widget.attrs["min"] = 1
-        if "DELETE" in self.fields:
-            self.fields["DELETE"].label = _("Fjern målgruppen")
         style_widgets(self)
 
     def clean(self):
@@ -178,6 +175,13 @@ class TargetGroupForm(DkfdsForm):
 
 
 class BaseTargetGroupFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["ORDER"].label = _("Prioritet")
+        form.fields["ORDER"].widget.attrs["min"] = 1
+        form.fields["DELETE"].label = _("Fjern målgruppen")
+        style_widgets(form)
+
     def clean(self):
         if any(self.errors):
             return
