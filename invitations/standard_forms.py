@@ -29,7 +29,9 @@ def risk_group_choices(municipality: Municipality, document: dict) -> list[tuple
     )
     choices = {g.code: str(BUILTIN_RISK_GROUPS.get(g.code, g.label)) if g.municipality_id is None else g.label
                for g in groups}  # fmt: skip
-    choices.update({g["code"]: g.get("label") or g["code"] for g in document.get("risk_groups") or [] if "code" in g})
+    for group in document.get("risk_groups") or []:  # a group the document defines (with its label)
+        if isinstance(group, dict) and group.get("code") and group["code"] not in choices:
+            choices[group["code"]] = group.get("label") or group["code"]
     return list(choices.items())
 
 

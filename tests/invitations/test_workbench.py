@@ -226,3 +226,12 @@ def test_adopting_withdraws_untouched_offers_the_new_groups_do_not_reach(town, c
     assert Offer.objects.get(citizen=invited_75, year=2027).status == "invited"  # a letter went out: it stays
     alone_70 = town[0]
     assert Offer.objects.get(citizen=alone_70, year=2027).groups == "|alone_70|"
+
+
+def test_risk_groups_are_offered_by_their_names(copenhagen):
+    from invitations.standard_forms import risk_group_choices
+
+    choices = dict(
+        risk_group_choices(copenhagen, {"risk_groups": [{"code": "widowed"}, {"code": "x_y", "label": "X"}]})
+    )
+    assert choices["widowed"] == "Mistet ægtefælle/samlever" and choices["x_y"] == "X"
