@@ -17,7 +17,7 @@ from django.db import transaction
 
 from . import cpr as cprlib
 from . import hooks
-from .models import District, Municipality, Role, Team, User
+from .models import Citizen, District, Municipality, Role, Team, User
 from .offers import offers_sync
 from .registry import citizens_import, quality_standard_import, risk_events_import
 
@@ -358,8 +358,15 @@ def demo_seed(*, today: dt.date, citizens: int = 20_000, seed: int = 79) -> dict
     if not municipality.citizens.exists():
         registry, people = build_registry_csv(today=today, count=citizens, rng=rng)
         citizen_result = citizens_import(data=registry)
+        # The demo's registry has been kept for years: its first import is dated before last year's
+        # visits, so the change history (home help granted after a visit) reads as it would.
+        first_import = dt.datetime(today.year - 2, 12, 31, 6, tzinfo=dt.UTC)
+        Citizen.history.filter(history_type="+", municipality_id=municipality.pk).update(history_date=first_import)
         risk_result = risk_events_import(data=build_risk_events_csv(today=today, people=people, rng=rng))
-    offers = [offers_sync(municipality=municipality, year=y).summary for y in (today.year, today.year + 1)]
+    # Last year too: the history of visits imported below moves last year's offers, for the
+    # statistics and "how the targeting works" beside this year.
+    years = (today.year - 1, today.year, today.year + 1)
+    offers = [offers_sync(municipality=municipality, year=y).summary for y in years]
     made = {
         "municipality": municipality,
         "citizens": citizen_result,

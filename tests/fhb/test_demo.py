@@ -37,6 +37,11 @@ def test_demo_seed_builds_a_municipality_once(db):
     assert granted > 0
     assert Citizen.history.filter(practical_help=True, history_type="~").count() == granted
     history = Citizen.history.count()
+    from reports.targeting import targeting
+
+    rows = targeting(municipality, 2026, today)["rows"]
+    assert sum(row["years"][1].visited for row in rows) > 0  # last year's offers followed its visits
+    assert sum(y.help_started for row in rows for y in row["years"]) > 0
 
     again = demo_seed(today=today + dt.timedelta(days=30), citizens=400, seed=1)
     assert again["citizens"] is None and "target_group_draft" not in again
