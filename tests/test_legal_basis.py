@@ -73,3 +73,22 @@ def test_after_the_repeal_nothing_cites_79a(client, admin_user, two_years, djang
     assert "Ældreloven § 4" in later["approval report"] and "Ældreloven § 4" in later["API offers"]
     earlier = _outputs(client, 2025, citizen, django_capture_on_commit_callbacks)
     assert "§ 79 a" in earlier["approval report"] and "§ 79 a" in earlier["API eligibility"]
+
+
+@time_machine.travel("2027-02-03 10:00 +0100", tick=False)
+def test_the_targeting_pages_after_the_repeal_cite_aeldreloven(client, admin_user, two_years):
+    """The workbench, "how the targeting works" (page, CSV, API), the letter texts: about 2026 and
+    2027 (compared with 2026), none names § 79 a; about 2026 compared with 2025, 2025's does."""
+    client.force_login(admin_user)
+    outputs = {
+        "trial page": _get(client, reverse("target-group-trial"), {"aar": 2027}),
+        "targeting page": _get(client, reverse("targeting"), {"aar": 2027}),
+        "targeting CSV": _get(client, reverse("targeting"), {"aar": 2027, "format": "csv"}),
+        "targeting API": _get(client, "/api/v1/targeting/", {"year": 2027}),
+        "letter texts": _get(client, reverse("letter-templates")),
+    }
+    for name, text in outputs.items():
+        assert "79 a" not in text, f"{name} cites § 79 a"
+    assert "Ældreloven § 4" in outputs["targeting API"]
+    compared = _get(client, reverse("targeting"), {"aar": 2026})
+    assert "2025: Serviceloven § 79 a" in compared  # the year before is 2025's, by its own law
