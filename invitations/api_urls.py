@@ -5,9 +5,13 @@ from django.urls import path
 from fhb.api.routers import Router
 
 from .api import LetterBatchViewSet, LetterViewSet
-from .api_trial import TargetGroupTrialAPIView
+from .api_trial import QualityStandardAPIView, TargetGroupDraftAPIView, TargetGroupTrialAPIView
 
 router = Router()
 router.register("letter-batches", LetterBatchViewSet, basename="letterbatch")
 router.register("letters", LetterViewSet, basename="letter")
-urlpatterns = [path("target-groups/trial/", TargetGroupTrialAPIView.as_view(), name="target-group-trial")]
+urlpatterns = [
+    path("target-groups/trial/", TargetGroupTrialAPIView.as_view(), name="target-group-trial"),
+    path("quality-standards/<int:year>/", QualityStandardAPIView.as_view(), name="quality-standard"),
+    path("quality-standards/<int:year>/draft/", TargetGroupDraftAPIView.as_view(), name="target-group-draft"),
+]

@@ -116,9 +116,16 @@ def quality_standard_import(
         standard.target_groups = [g.as_json() for g in draft.target_groups]
         standard.document = draft.document
         standard.adopted_by = user
+        # One version in the history per adoption, with its fields and risk groups: the writes
+        # below record none (each m2m change would record its own), the last save records it.
+        standard.skip_history_when_saving = True
+        try:
+            standard.save()
+            standard.risk_groups.set(groups)
+        finally:
+            del standard.skip_history_when_saving
         standard._history_user = user
         standard.save()
-        standard.risk_groups.set(groups)
     return QualityStandardResult(standard=standard, created=created)
 
 

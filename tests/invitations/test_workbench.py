@@ -235,3 +235,28 @@ def test_risk_groups_are_offered_by_their_names(copenhagen):
         risk_group_choices(copenhagen, {"risk_groups": [{"code": "widowed"}, {"code": "x_y", "label": "X"}]})
     )
     assert choices["widowed"] == "Mistet ægtefælle/samlever" and choices["x_y"] == "X"
+
+
+@time_machine.travel("2026-11-10 10:00 +0100", tick=False)
+def test_the_standard_and_its_draft_through_the_api(client, town, team_leader, consultant):
+    client.force_login(consultant)
+    assert client.get("/api/v1/quality-standards/2027/").status_code == 403
+    client.force_login(team_leader)
+    url = "/api/v1/quality-standards/2027/"
+    assert client.get(url).json() == {"year": 2027, "adopted": None, "draft": None, "versions": []}
+    saved = client.put(url + "draft/", DRAFT, content_type="application/json")
+    assert saved.status_code == 200 and not QualityStandard.objects.exists()
+    assert client.get(url).json()["draft"]["document"]["target_groups"][1]["code"] == "widowed_65_89"
+    wrong_year = client.put(url, {**DRAFT, "year": 2026}, content_type="application/json")
+    assert wrong_year.status_code == 400 and "2026" in wrong_year.json()["year"][0]
+    broken = copy.deepcopy(DRAFT)
+    broken["target_groups"][0]["colour"] = "red"
+    refused = client.put(url, broken, content_type="application/json")
+    assert refused.status_code == 400 and any("colour" in p for p in refused.json()["problems"])
+    assert not QualityStandard.objects.exists()
+    adopted = client.put(url, DRAFT, content_type="application/json")
+    assert adopted.status_code == 200 and adopted.json()["eligible"] == 3
+    body = client.get(url).json()
+    assert body["adopted"]["adopted_by"] == team_leader.get_full_name() and body["draft"] is None
+    assert len(body["versions"]) == 1
+    assert client.delete(url + "draft/").status_code == 204
