@@ -15,13 +15,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fhb.eligibility import EligibilityError
-from fhb.models import QualityStandard
 from fhb.permissions import HasPerm
 from fhb.registry.quality_standard import quality_standard_read
 from fhb.registry.tables import ImportFileError
 
-from .models import TargetGroupDraft
-from .services import target_group_draft_adopt, target_group_draft_save
+from .selectors import drafts_visible_to, standard_versions_visible_to, standards_visible_to
+from .services import target_group_draft_adopt, target_group_draft_discard, target_group_draft_save
 from .workbench import trial
 
 
@@ -115,16 +114,9 @@ class QualityStandardAPIView(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, year: int):
-        municipality = request.user.municipality
-        adopted = QualityStandard.objects.filter(municipality=municipality, year=year).select_related("adopted_by")
-        adopted = adopted.first()
-        draft = TargetGroupDraft.objects.filter(municipality=municipality, year=year).select_related("updated_by")
-        draft = draft.first()
-        versions = (
-            QualityStandard.history.filter(municipality=municipality, year=year)
-            .select_related("history_user")
-            .order_by("-history_date", "-history_id")[:50]
-        )
+        adopted = standards_visible_to(request.user).filter(year=year).select_related("adopted_by").first()
+        draft = drafts_visible_to(request.user).filter(year=year).select_related("updated_by").first()
+        versions = standard_versions_visible_to(request.user).filter(year=year).select_related("history_user")[:50]
         body = {"year": year, "adopted": None, "draft": None}
         if adopted is not None:
             who = _who(adopted.adopted_by)
@@ -166,5 +158,5 @@ class TargetGroupDraftAPIView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, year: int):
-        TargetGroupDraft.objects.filter(municipality=request.user.municipality, year=year).delete()
+        target_group_draft_discard(municipality=request.user.municipality, year=year)
         return Response(status=204)

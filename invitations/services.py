@@ -43,3 +43,7 @@ def target_group_draft_adopt(*, municipality: Municipality, text: str, year: int
         quality_standard_import(data=text, municipality=municipality, user=user)
         TargetGroupDraft.objects.filter(municipality=municipality, year=year).delete()
     return offers_sync(municipality=municipality, year=year, user=user, withdraw_dropped=True)
+
+
+def target_group_draft_discard(*, municipality: Municipality, year: int) -> None:
+    TargetGroupDraft.objects.filter(municipality=municipality, year=year).delete()

@@ -18,12 +18,12 @@ from django.views import View
 
 from fhb.law import LOCAL_GROUPS_FROM
 from fhb.law.aeldreloven import FORMER_GROUPS
-from fhb.models import Municipality, QualityStandard, RiskGroup
+from fhb.models import RiskGroup
 from fhb.permissions import StaffRequiredMixin
 from fhb.registry.quality_standard import quality_standard_read
 from fhb.registry.tables import ImportFileError
 
-from .models import TargetGroupDraft
+from .selectors import drafts_visible_to, standard_versions_visible_to, standards_visible_to
 from .services import target_group_draft_adopt, target_group_draft_save
 from .standard_forms import (
     PREFIX,
@@ -40,13 +40,13 @@ from .workbench import trial
 MAX_DRAFT_CHARS = 200_000
 
 
-def draft_start(municipality: Municipality, year: int, start: str) -> dict:
+def draft_start(user, year: int, start: str) -> dict:
     """The document a draft starts from: `former` (the former statutory groups as local groups),
     `copy` (last year's standard), `adopted` (the year's adopted standard); else the year's saved
     draft, else its adopted standard, else `former`."""
-    adopted = QualityStandard.objects.filter(municipality=municipality, year=year).first()
-    earlier = QualityStandard.objects.filter(municipality=municipality, year=year - 1).first()
-    saved = TargetGroupDraft.objects.filter(municipality=municipality, year=year).first()
+    adopted = standards_visible_to(user).filter(year=year).first()
+    earlier = standards_visible_to(user).filter(year=year - 1).first()
+    saved = drafts_visible_to(user).filter(year=year).first()
     if start == "copy" and earlier is not None:
         return {**earlier.document, "year": year}
     if start == "" and saved is not None:
@@ -54,7 +54,7 @@ def draft_start(municipality: Municipality, year: int, start: str) -> dict:
     if start != "former" and adopted is not None:
         return adopted.document
     base = {k: v for k, v in (earlier.document if earlier else {}).items() if k != "invitations"}
-    return {**base, "municipality_code": municipality.code, "year": year, "target_groups": FORMER_GROUPS}
+    return {**base, "municipality_code": user.municipality.code, "year": year, "target_groups": FORMER_GROUPS}
 
 
 class TrialView(StaffRequiredMixin, View):
@@ -78,14 +78,13 @@ class TrialView(StaffRequiredMixin, View):
         version = None
         if request.GET.get("version", "").isdigit():
             version = get_object_or_404(
-                QualityStandard.history.select_related("history_user"),
+                standard_versions_visible_to(request.user).select_related("history_user"),
                 history_id=int(request.GET["version"]),
-                municipality=municipality,
                 year=year,
             )
             document = version.document
         else:
-            document = draft_start(municipality, year, request.GET.get("start", ""))
+            document = draft_start(request.user, year, request.GET.get("start", ""))
         if request.GET.get("format") == "json":
             response = HttpResponse(
                 json.dumps(document, ensure_ascii=False, indent=2) + "\n", content_type="application/json"
@@ -181,17 +180,12 @@ class TrialView(StaffRequiredMixin, View):
 
     def page(self, request, year: int, *, document=None, data=None, text=None, errors=None, result=None, version=None,
              status=None):  # fmt: skip
-        municipality = request.user.municipality
         this = timezone.localdate().year
         years = [y for y in (this, this + 1) if y >= LOCAL_GROUPS_FROM]
         standard, groups = self.editor(request, year, document=document, data=data)
         if text is None:
             text = json.dumps(document, ensure_ascii=False, indent=2) if document is not None else ""
-        versions = (
-            QualityStandard.history.filter(municipality=municipality, year=year)
-            .select_related("history_user")
-            .order_by("-history_date", "-history_id")[:20]
-        )
+        versions = standard_versions_visible_to(request.user).filter(year=year).select_related("history_user")[:20]
 
         def priority(form) -> tuple[float, int]:
             index = int(form.prefix.rsplit("-", 1)[1])
@@ -217,12 +211,8 @@ class TrialView(StaffRequiredMixin, View):
                 "result": result,
                 "version": version,
                 "versions": versions,
-                "saved_draft": TargetGroupDraft.objects.filter(municipality=municipality, year=year)
-                .select_related("updated_by")
-                .first(),
-                "adopted": QualityStandard.objects.filter(municipality=municipality, year=year)
-                .select_related("adopted_by")
-                .first(),
+                "saved_draft": drafts_visible_to(request.user).filter(year=year).select_related("updated_by").first(),
+                "adopted": standards_visible_to(request.user).filter(year=year).select_related("adopted_by").first(),
                 "can_adopt": request.user.has_perm("fhb.adopt_standard"),
             },
             status=status or (400 if errors else 200),

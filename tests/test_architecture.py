@@ -116,6 +116,7 @@ def test_the_boundary_is_applied_in_one_place():
 VIEW_MODULES = [
     "fhb/views.py", "fhb/views_due.py", "fhb/api/views.py", "fhb/api/access_log.py",
     "visits/views.py", "visits/api.py", "invitations/views.py", "invitations/api.py",
+    "invitations/views_trial.py", "invitations/api_trial.py",
     "reports/views.py", "reports/api.py",
 ]  # fmt: skip
 

@@ -260,3 +260,8 @@ def test_the_standard_and_its_draft_through_the_api(client, town, team_leader, c
     assert body["adopted"]["adopted_by"] == team_leader.get_full_name() and body["draft"] is None
     assert len(body["versions"]) == 1
     assert client.delete(url + "draft/").status_code == 204
+    # Another municipality's team leader sees none of it, and cannot open its versions.
+    version = QualityStandard.history.get().history_id
+    client.force_login(UserFactory(role=Role.TEAM_LEADER, municipality=Municipality.objects.get(code="147")))
+    assert client.get(url).json() == {"year": 2027, "adopted": None, "draft": None, "versions": []}
+    assert client.get(reverse("target-group-trial") + f"?aar=2027&version={version}").status_code == 404
