@@ -27,7 +27,9 @@ from visits.models import Booking, CollectiveEvent, ConsultantCalendar, EventReg
 pytestmark = pytest.mark.django_db
 # Routes whose ids are not another municipality's objects: shared reference data, or the user's
 # own municipality's year and month.
-NOT_OBJECTS = {"api:riskgroup-detail", "month-approve"}
+# Routes whose parameter is no object's id (a code, a year); the quality standard's routes are
+# scoped by the selectors and tested with another municipality's user in test_workbench.py.
+NOT_OBJECTS = {"api:riskgroup-detail", "month-approve", "api:quality-standard", "api:target-group-draft"}
 # Values tried for the routes' text parameters.
 TEXT_VALUES = {
     "kind": ["csv", "pdf", "summary"],
