@@ -12,6 +12,7 @@ The hooks and what their functions take and give:
 - `demo_seed(demo: fhb.demo.Demo) -> dict` merged into what `seed_demo` prints; run in `order`
 - `counted_visits() -> QuerySet` of the visits that count as preventive visits (with `citizen_id`
   and `visit_date`): a local target group's "not visited for N years" (fhb.eligibility)
+- `long_jobs() -> [fhb.jobs.LongJob]`: jobs that are started again when their worker is lost
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable
 
 from django.utils.module_loading import autodiscover_modules
 
-NAMES = ("citizen_timeline", "citizen_page", "import_services", "demo_seed", "counted_visits")
+NAMES = ("citizen_timeline", "citizen_page", "import_services", "demo_seed", "counted_visits", "long_jobs")
 
 _registry: dict[str, list[tuple[int, int, Callable]]] = defaultdict(list)
 

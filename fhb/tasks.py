@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from .jobs import jobs_recover
 from .models import Citizen, Municipality
 from .offers import offers_sync
 from .registry.jobs import import_job_run, import_jobs_purge
@@ -12,6 +13,12 @@ from .registry.jobs import import_job_run, import_jobs_purge
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
 def import_job_run_task(job_id: int) -> str:
     return import_job_run(job_id=job_id).status
+
+
+@shared_task
+def jobs_recover_task() -> dict:
+    """Every minute: start again the long jobs whose worker is gone (fhb.jobs)."""
+    return jobs_recover()
 
 
 @shared_task

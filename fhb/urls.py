@@ -22,6 +22,7 @@ urlpatterns = [
     path("import/", views.ImportListView.as_view(), name="import-list"),
     path("import/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
     path("import/<int:pk>/fejl.csv", views.ImportErrorReportView.as_view(), name="import-errors"),
+    path("import/<int:pk>/genstart/", views.ImportRestartView.as_view(), name="import-restart"),
     # Each app's pages, mounted by name: the project's wiring imports no app.
     path("", include("visits.urls")),
     path("", include("invitations.urls")),

@@ -21,6 +21,7 @@ from .exports import csv_bytes
 from .filters import CitizenFilter
 from .forms import AccessControlForm, CitizenSearchForm, ImportUploadForm, OfferStatusForm, ReferralForm, RiskEventForm
 from .intake import referral_outcome_text, referral_register, risk_event_add
+from .jobs import job_restart
 from .law import FIRST_YEAR
 from .models import OfferStatus
 from .offers import default_as_of
@@ -224,6 +225,21 @@ class ImportDetailView(StaffRequiredMixin, View):
         job = get_object_or_404(selectors.import_jobs_visible_to(request.user), pk=pk)
         template = "fhb/partials/import_status.html" if request.htmx else "fhb/import_detail.html"
         return render(request, template, {"job": job, "errors_preview": job.errors[:50]})
+
+
+class ImportRestartView(StaffRequiredMixin, View):
+    """Start a stalled import again now (its worker is gone), rather than wait for the minute's
+    automatic restart; who and when are kept."""
+
+    permission_required = "fhb.import_registry"
+
+    def post(self, request, pk):
+        job = get_object_or_404(selectors.import_jobs_visible_to(request.user), pk=pk)
+        if job.is_stalled and job_restart(job, user=request.user):
+            messages.success(request, _("Importen er startet igen."))
+        else:
+            messages.info(request, _("Importen kører eller er færdig; den er ikke startet igen."))
+        return redirect("import-detail", pk=job.pk)
 
 
 class ImportErrorReportView(StaffRequiredMixin, View):

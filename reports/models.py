@@ -57,6 +57,12 @@ class Delivery(models.Model):
     previous = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("forrige levering")
     )
+    # A long job (fhb.jobs): the worker's last sign of life, how many times it was started, and who
+    # started it again by hand.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    restarted_at = models.DateTimeField(_("genstartet"), null=True, blank=True)
+    restarted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     rows_added = models.PositiveIntegerField(null=True, blank=True)
     rows_removed = models.PositiveIntegerField(null=True, blank=True)
     diff = models.JSONField(null=True, blank=True)  # {"added": [...], "removed": [...]} (first rows of each)
@@ -93,6 +99,13 @@ class Delivery(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but its worker has not been heard from within the lease (fhb.jobs)."""
+        from fhb.jobs import is_stalled  # not at the top: fhb.jobs reads the models' apps' hooks
+
+        return is_stalled(self)
 
 
 class MonthApproval(models.Model):

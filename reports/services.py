@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from fhb import background
 from fhb.errors import DomainError
+from fhb.jobs import is_stalled, job_claim, job_lease, job_restart
 from fhb.law import FIRST_YEAR
 from fhb.law import dst as law_dst
 from fhb.models import Citizen, Municipality, User
@@ -66,18 +67,25 @@ def delivery_create(
 ) -> Delivery:
     """Start an export: queued in the background (web, API), or run at once with its files
     written to `output` (the command). One at a time per municipality and year, whatever starts
-    it: a request while one is queued or running gets that one (or, run at once, DeliveryBusy)."""
+    it: a request while one is queued or running gets that one (or, run at once, DeliveryBusy);
+    one whose worker is gone (fhb.jobs) is started again, so a year can always be delivered."""
     delivery_year_check(year)
     with transaction.atomic():
         Municipality.objects.select_for_update().get(pk=municipality.pk)
         running = Delivery.objects.filter(
             municipality=municipality, year=year, status__in=[Delivery.Status.QUEUED, Delivery.Status.RUNNING]
         ).first()
-        if running and output is not None:
+        if running and output is not None and not is_stalled(running):
             raise DeliveryBusy(running)
-        if running:
+        if running and is_stalled(running):  # its worker is gone: the year is delivered again
+            job_restart(running, user=user)
+            delivery = running
+        elif running:
             return running
-        delivery = Delivery.objects.create(municipality=municipality, year=year, requested_by=user, source=source)
+        else:
+            delivery = Delivery.objects.create(municipality=municipality, year=year, requested_by=user, source=source)
+    if running and output is None:
+        return delivery
     if output is not None:
         return delivery_run(delivery_id=delivery.pk, output=output)
     from .tasks import delivery_run_task  # cycle: reports.tasks runs this module's delivery_run
@@ -87,17 +95,16 @@ def delivery_create(
 
 
 def delivery_run(*, delivery_id: int, output: Path | None = None) -> Delivery:
-    """Produce a queued delivery once (a second run of the same task finds it no longer queued).
-    The three files are written to `output` when given (the command), else to a temporary folder."""
-    with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
-        if delivery.status != Delivery.Status.QUEUED:
-            return delivery
-        delivery.status = Delivery.Status.RUNNING
-        delivery.save(update_fields=["status"])
+    """Produce a queued delivery once, or again when its worker was lost (fhb.jobs: its lease ran
+    out; the delivery is stored in one transaction at the end, so the lost run stored nothing). The
+    three files are written to `output` when given (the command), else to a temporary folder."""
+    delivery = job_claim(Delivery, delivery_id)
+    if delivery is None:  # running elsewhere, or done: a second run of the task leaves it alone
+        return Delivery.objects.get(pk=delivery_id)
     folder = output or Path(tempfile.mkdtemp(prefix="fhb-dst-"))
     try:
-        _produce(delivery, folder)
+        with job_lease(Delivery, delivery.pk):
+            _produce(delivery, folder)
     except Exception:
         Delivery.objects.filter(pk=delivery.pk).update(
             status=Delivery.Status.FAILED,

@@ -13,6 +13,7 @@ urlpatterns = [
         name="month-approve",
     ),
     path("statistik/indberetninger/<int:pk>/", views.DeliveryDetailView.as_view(), name="delivery-detail"),
+    path("statistik/indberetninger/<int:pk>/genstart/", views.DeliveryRestartView.as_view(), name="delivery-restart"),
     path(
         "statistik/indberetninger/<int:pk>/filer/<str:kind>/",
         views.DeliveryFileView.as_view(),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from fhb.errors import DomainError
+from fhb.jobs import job_restart
 from fhb.law import FIRST_YEAR
 from fhb.pdf import html_to_pdf
 from fhb.permissions import StaffRequiredMixin
@@ -107,6 +108,22 @@ class DeliveryDetailView(StaffRequiredMixin, View):
             context["criteria"] = approval_context(delivery.summary)["criteria"]
         template = "reports/_delivery_status.html" if request.htmx else "reports/delivery_detail.html"
         return render(request, template, context)
+
+
+class DeliveryRestartView(StaffRequiredMixin, View):
+    """Start a stalled or failed delivery again now; who and when are kept."""
+
+    permission_required = "reports.deliver"
+
+    def post(self, request, pk):
+        delivery = get_object_or_404(deliveries_visible_to(request.user), pk=pk)
+        if (delivery.is_stalled or delivery.status == Delivery.Status.FAILED) and job_restart(
+            delivery, user=request.user
+        ):
+            messages.success(request, _("Indberetningen dannes igen."))
+        else:
+            messages.info(request, _("Indberetningen dannes eller er færdig; den er ikke startet igen."))
+        return redirect("delivery-detail", pk=delivery.pk)
 
 
 class DeliveryFileView(StaffRequiredMixin, View):

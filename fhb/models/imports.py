@@ -46,6 +46,12 @@ class ImportJob(models.Model):
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A long job (fhb.jobs): the worker's last sign of life, how many times it was started, and who
+    # started it again by hand.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    restarted_at = models.DateTimeField(_("genstartet"), null=True, blank=True)
+    restarted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -60,3 +66,10 @@ class ImportJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but its worker has not been heard from within the lease (fhb.jobs)."""
+        from fhb.jobs import is_stalled  # not at the top: fhb.jobs reads the models' apps' hooks
+
+        return is_stalled(self)

@@ -13,6 +13,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from .. import background, hooks
+from ..jobs import job_claim, job_lease
 from ..models import ImportJob, ImportKind, User
 from .citizens import citizens_import
 from .medcom import hospital_notifications_import
@@ -65,17 +66,16 @@ def import_job_create(*, user: User, kind: str, filename: str, upload: File | by
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
-    """Run a queued job once. A second delivery of the same task finds it no longer queued."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.status != ImportJob.Status.QUEUED:
-            return job
-        job.status = ImportJob.Status.RUNNING
-        job.save(update_fields=["status"])
-
+    """Run a queued job once; or run again one whose worker was lost (its lease ran out: the
+    import is one transaction, so nothing of the lost run was applied). A second delivery of the
+    task while the job runs, or after it is done, leaves it alone."""
+    job = job_claim(ImportJob, job_id)
+    if job is None:
+        return ImportJob.objects.get(pk=job_id)
     progress, progress_done = _progress_writer(job.pk)
     try:
-        return _run(job, progress)
+        with job_lease(ImportJob, job.pk):
+            return _run(job, progress)
     finally:
         progress_done()
 

@@ -232,6 +232,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-stale-import-files": {"task": "fhb.tasks.import_jobs_purge_task", "schedule": 60 * 60},
+    # Long jobs whose worker is gone are started again (fhb.jobs): every minute.
+    "recover-long-jobs": {"task": "fhb.tasks.jobs_recover_task", "schedule": env.float("FHB_JOB_RECOVER_EVERY", 60.0)},
     "recompute-target-groups": {"task": "fhb.tasks.offers_sync_nightly_task", "schedule": crontab(hour=2, minute=15)},
 }
 
@@ -281,4 +283,8 @@ FHB = {
     # Without a worker (the demo), long tasks started from a page run in a thread: the page returns and
     # shows progress. Tests set it off and run them inline.
     "EAGER_IN_THREAD": env.bool("FHB_EAGER_IN_THREAD", default=True),
+    # Long jobs (imports, DST deliveries): a running job not heard from for this long has lost its
+    # worker and is started again (fhb.jobs), at most this many times.
+    "JOB_LEASE_SECONDS": env.int("FHB_JOB_LEASE_SECONDS", default=120),
+    "JOB_MAX_ATTEMPTS": env.int("FHB_JOB_MAX_ATTEMPTS", default=3),
 }

@@ -34,9 +34,9 @@ def reference_data(transactional_db):
     importlib.import_module("fhb.migrations.0002_reference_data").load(apps, None)
 
 
-def start_worker(queue: str, **extra_env: str) -> subprocess.Popen:
+def start_worker(queue: str, *, beat: bool = False, **extra_env: str) -> subprocess.Popen:
     """A `celery worker` subprocess (solo pool) on `queue`, pointed at the test database; returns
-    when it answers a ping."""
+    when it answers a ping. `beat`: with the periodic tasks in it (celery -B)."""
     from fhb.celery import app
 
     db = connection.settings_dict
@@ -75,6 +75,7 @@ def start_worker(queue: str, **extra_env: str) -> subprocess.Popen:
                 "--without-heartbeat",
                 "-l",
                 "INFO",
+                *(["-B", "-s", str(log_path.with_suffix(".beat"))] if beat else []),
             ],
             cwd=ROOT,
             env=env,
