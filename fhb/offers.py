@@ -24,7 +24,7 @@ from .eligibility.policy import Policy
 from .errors import DomainError
 from .law.bek_716 import INDIVIDUAL_LETTER, individual_letter_kind
 from .models import Citizen, EligibilityRun, InvitationKind, Municipality, Offer, OfferStatus, OfferTransition, User
-from .registry.bulk import insert_values, update_values
+from .registry.bulk import analyze, insert_values, update_values
 
 # Letter kind when a citizen is in several groups: the most supportive form wins.
 LETTER_PRIORITY = [InvitationKind.DATE_LETTER, InvitationKind.OPEN_LETTER, InvitationKind.COLLECTIVE_EVENT]
@@ -270,6 +270,8 @@ def offers_sync(
     update_values(Offer, [*SYNCED[1:], "updated_at"], updates)
     offers_move(moves, user=user, only_from=OPEN)
     lapsed = len(offers_move(lapsing, user=user, only_from=LAPSABLE))
+    if len(new_rows) + len(updates) + lapsed + withdrawn > 1000:  # a bulk write: fresh planner statistics
+        transaction.on_commit(lambda: analyze(Offer, OfferTransition))
     run = EligibilityRun.objects.create(
         municipality=municipality,
         year=year,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from fhb.models import User
+from fhb.models import Offer, OfferTransition, User
 from fhb.registry.bulk import insert_with_history, update_with_history
 from fhb.registry.lookup import CitizenLookup
 from fhb.registry.rowimport import RowImport
@@ -50,6 +50,7 @@ class VisitsImport(RowImport):
     required = REQUIRED
     optional = OPTIONAL
     empty = "Filen indeholder ingen besøg."
+    analyzes = (Visit, Visit.history.model, Offer, OfferTransition)
 
     def prepare(self) -> None:
         self.today = timezone.localdate()

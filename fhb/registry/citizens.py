@@ -116,6 +116,7 @@ class CitizensImport(RowImport):
     optional = OPTIONAL
     empty = "Filen indeholder ingen rækker med borgere."
     chunk_rows = CHUNK_ROWS
+    analyzes = (Citizen, Citizen.history.model)
 
     def prepare(self) -> None:
         self.municipalities = {m.code: m for m in Municipality.objects.all()}

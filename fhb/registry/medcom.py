@@ -166,6 +166,8 @@ class HospitalNotificationsImport(RowImport):
     file changes nothing. A message's errors name its number in the file, its Bundle.id and the
     FHIR element."""
 
+    analyzes = (RiskEvent, RiskEvent.history.model)
+
     def read(self, data: bytes | str) -> Messages:
         return Messages(rows_of(read_messages(data)))
 

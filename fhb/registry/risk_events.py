@@ -30,6 +30,7 @@ class RiskEventsImport(RowImport):
     required = REQUIRED
     optional = OPTIONAL
     empty = "Filen indeholder ingen risikohændelser."
+    analyzes = (RiskEvent, RiskEvent.history.model)
 
     def prepare(self) -> None:
         self.today = timezone.localdate()

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from django.db import transaction
 
 from ..models import Municipality, User
+from .bulk import analyze
 from .tables import ImportResult, Progress, RowCheck, Source, Table, Validation, read_table
 
 # Returned by `check` for a row that is neither applied nor rejected (counted as unchanged): a
@@ -42,6 +43,9 @@ class RowImport:
     empty: ClassVar[str | None] = None
     # Validate and write in chunks of this many rows (None: validate the whole file, then write).
     chunk_rows: ClassVar[int | None] = None
+    # The models whose tables the import fills (history tables too): analysed (PostgreSQL's
+    # statistics) once it has written rows.
+    analyzes: ClassVar[tuple] = ()
 
     def __init__(
         self,
@@ -97,6 +101,12 @@ class RowImport:
     # ---- the run ---------------------------------------------------------------------------
 
     def run(self, data: Source) -> ImportResult:
+        result = self._run(data)
+        if self.analyzes and (result.created or result.updated):
+            transaction.on_commit(lambda: analyze(*self.analyzes))  # once the rows are committed
+        return result
+
+    def _run(self, data: Source) -> ImportResult:
         self.table = table = self.read(data)
         result = ImportResult()
         validation = Validation(table, result)
