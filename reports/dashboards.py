@@ -19,8 +19,9 @@ from fhb.models.offers import Offer
 from fhb.selectors import target_group_labels
 from visits.models import Booking, BookingStatus
 
-from . import charts, dst
+from . import charts
 from .approval import MONTH_LABELS
+from .figures import year_summary
 from .targeting import targeting
 
 BACKLOG_STATUSES = (
@@ -135,7 +136,7 @@ def consultant_load(municipality: Municipality, today: dt.date) -> dict:
 def local_uptake(municipality: Municipality, year: int, today: dt.date) -> list[dict] | None:
     """For a year under the municipality's own target groups: visited / in the group (not exempt), per group in the
     standard's order (the DST summary measures uptake for the age-determined statutory groups only)."""
-    report = targeting(municipality, year, today)
+    report = targeting(municipality, year, today, home_help=False)
     if not report["local"]:
         return None
     return [
@@ -154,9 +155,9 @@ def local_uptake(municipality: Municipality, year: int, today: dt.date) -> list[
 
 def dashboard(municipality: Municipality, year: int, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
-    this_year = dst.export(municipality=municipality, year=year, out=None).summary
+    this_year = year_summary(municipality, year)
     # The year before the first modelled year has no figures to compare with (not zero: unknown).
-    last_year = dst.export(municipality=municipality, year=year - 1, out=None).summary if year > FIRST_YEAR else None
+    last_year = year_summary(municipality, year - 1) if year > FIRST_YEAR else None
     months_this = [c["visits"] for c in this_year["by_month"].values()]
     months_last = [c["visits"] for c in last_year["by_month"].values()] if last_year else [None] * 12
     if year == today.year:  # months not yet begun are unknown, not zero

@@ -25,6 +25,7 @@ from fhb.services import citizen_access_log_ids
 
 from . import dst
 from .approval import approval_pdf, report_names, warm_up
+from .figures import year_summary
 from .models import Delivery, MonthApproval
 
 DIFF_SAMPLE = 200  # rows of each kind kept for the web page; the counts are exact
@@ -299,10 +300,7 @@ def _log_record_file(delivery: Delivery, content: bytes, *, user: User, endpoint
 def month_overview(municipality: Municipality, year: int, today: dt.date | None = None) -> dict:
     """The year so far, month by month, with the criteria and which months are approved: computed
     by the same export (without writing the file), so it shows what a delivery would contain."""
-    result = dst.export(
-        municipality=municipality, year=year, out=None, approved_months=approved_month_count(municipality, year)
-    )
-    summary = result.summary
+    summary = year_summary(municipality, year, approved_months=approved_month_count(municipality, year))
     today = today or timezone.localdate()
     approvals = {a.month: a for a in MonthApproval.objects.filter(municipality=municipality, year=year)}
     months = []

@@ -90,7 +90,9 @@ def _codes(groups: str) -> list[str]:
     return [g for g in groups.split("|") if g]
 
 
-def group_year(municipality: Municipality, year: int, today: dt.date) -> dict[str, GroupYear]:
+def group_year(
+    municipality: Municipality, year: int, today: dt.date, *, home_help: bool = True
+) -> dict[str, GroupYear]:
     """Every group with offers in `year`, with its figures. A handful of grouped queries; the
     home-help measure reads the change history of the year's visited citizens only."""
     figures: dict[str, GroupYear] = {}
@@ -130,7 +132,8 @@ def group_year(municipality: Municipality, year: int, today: dt.date) -> dict[st
             get(code).follow_ups += row["n"]
             get(code).referrals += row["referrals"]
 
-    _home_help(municipality, year, today, offers, get)
+    if home_help:
+        _home_help(municipality, year, today, offers, get)
     return figures
 
 
@@ -179,11 +182,12 @@ def _home_help(municipality: Municipality, year: int, today: dt.date, offers, ge
             g.help_open += (not started) and end > today
 
 
-def targeting(municipality: Municipality, year: int, today: dt.date) -> dict:
+def targeting(municipality: Municipality, year: int, today: dt.date, *, home_help: bool = True) -> dict:
     """`year` and the year before, per group: the year's groups in the standard's priority order,
     then groups of the year before that were dropped or renamed (their history stays readable)."""
     labels = target_group_labels(municipality.pk)
-    this, last = group_year(municipality, year, today), group_year(municipality, year - 1, today)
+    this = group_year(municipality, year, today, home_help=home_help)
+    last = group_year(municipality, year - 1, today, home_help=home_help)
     standards = dict(
         QualityStandard.objects.filter(municipality=municipality, year__in=(year, year - 1)).values_list(
             "year", "target_groups"

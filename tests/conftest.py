@@ -17,6 +17,17 @@ def danish():
         yield
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: a year's figures cached by one test (reports.figures)
+    must not be read by the next, whose rows the versions cannot know of (fixtures bulk-create)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def copenhagen(db):
     return municipality("101")

@@ -119,7 +119,11 @@ def test_dst_delivery_is_the_same_from_the_command_the_page_and_the_api(
 def test_a_delivery_under_way_holds_the_command_back_as_it_holds_the_page(
     capsys, tmp_path, client, copenhagen, django_capture_on_commit_callbacks
 ):
-    running = Delivery.objects.create(municipality=copenhagen, year=2025, status=Delivery.Status.RUNNING)
+    from django.utils import timezone
+
+    running = Delivery.objects.create(  # under way: its worker was heard from just now (fhb.jobs)
+        municipality=copenhagen, year=2025, status=Delivery.Status.RUNNING, heartbeat_at=timezone.now()
+    )
     run = run_command(capsys, "dst_export", "--year", "2025", "--municipality", "101", "--output", str(tmp_path))
     assert run.code == 2 and f"Indberetning #{running.pk} for 2025 dannes allerede" in run.err
     client.force_login(UserFactory(role=Role.MUNICIPALITY_ADMIN))

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from django.db import transaction
 
+from .. import freshness
 from ..models import Municipality, User
 from .bulk import analyze
 from .tables import ImportResult, Progress, RowCheck, Source, Table, Validation, read_table
@@ -102,8 +103,11 @@ class RowImport:
 
     def run(self, data: Source) -> ImportResult:
         result = self._run(data)
-        if self.analyzes and (result.created or result.updated):
-            transaction.on_commit(lambda: analyze(*self.analyzes))  # once the rows are committed
+        if result.created or result.updated:
+            if self.analyzes:
+                transaction.on_commit(lambda: analyze(*self.analyzes))  # once the rows are committed
+            municipality_id = self.municipality.pk if self.municipality is not None else None
+            transaction.on_commit(lambda: freshness.changed(municipality_id))  # the figures move
         return result
 
     def _run(self, data: Source) -> ImportResult:

@@ -17,6 +17,8 @@ if not INTEGRATION:
 CELERY_TASK_ALWAYS_EAGER = not env.bool("FHB_WORKER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 FHB = {**FHB, "EAGER_IN_THREAD": False}
+# Each test process its own cache, emptied before each test (tests/conftest.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fhb-test"}}
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
