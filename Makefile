@@ -80,6 +80,7 @@ bench-smoke: install
 	cd bench && ../$(PY) dst_export.py --visits 20000 --citizens 6000
 	cd bench && ../$(PY) dst_counts_writes.py --saves 20 --copy-rows 2000
 	cd bench && ../$(PY) letters.py --letters 60 --workers 1
+	cd bench && ../$(PY) pages.py --citizens 3000 --visits 2000
 
 # Needs gettext (apt-get install gettext); the compiled .mo files are committed.
 messages:

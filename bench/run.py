@@ -12,6 +12,7 @@ BENCHMARKS = [
     "workbench.py",
     "dst_export.py",
     "dst_counts_writes.py",
+    "pages.py",
     "letters.py",
 ]
 

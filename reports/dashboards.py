@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fhb.law import FIRST_YEAR, TARGET_GROUP_LABELS
-from fhb.models import InvitationKind, Municipality, OfferStatus, Role, User
+from fhb.models import InvitationKind, Municipality, OfferStatus, QualityStandard, Role, User
 from fhb.models.offers import Offer
 from fhb.selectors import target_group_labels
 from visits.models import Booking, BookingStatus
@@ -136,9 +136,9 @@ def consultant_load(municipality: Municipality, today: dt.date) -> dict:
 def local_uptake(municipality: Municipality, year: int, today: dt.date) -> list[dict] | None:
     """For a year under the municipality's own target groups: visited / in the group (not exempt), per group in the
     standard's order (the DST summary measures uptake for the age-determined statutory groups only)."""
+    if not QualityStandard.objects.filter(municipality=municipality, year=year).exclude(target_groups=[]).exists():
+        return None  # the statutory groups (or their continuation): the DST summary's uptake
     report = targeting(municipality, year, today, home_help=False)
-    if not report["local"]:
-        return None
     return [
         {
             "code": row["code"],

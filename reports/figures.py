@@ -20,5 +20,8 @@ def year_summary(municipality: Municipality, year: int, *, approved_months: int 
     summary = cache.get(key)
     if summary is None:
         summary = dst.export(municipality=municipality, year=year, out=None, approved_months=approved_months).summary
+        # The pages count the records left out (by reason); the records themselves are the
+        # delivery's (its summary file), and would make every read of the cache slower.
+        summary = {**summary, "excluded": [], "excluded_count": len(summary["excluded"])}
         cache.set(key, summary, TIMEOUT)
     return summary

@@ -54,6 +54,8 @@ class Offer(models.Model):
         indexes = [
             models.Index(fields=["municipality", "year", "birth_date", "id"], name="offer_due_list"),
             models.Index(fields=["municipality", "year", "status"], name="offer_status"),
+            # The dashboard's backlog (offers by group and status) read from the index alone.
+            models.Index(fields=["municipality", "year", "primary_group", "status"], name="offer_group_status"),
         ]
         verbose_name = _("tilbud")
         verbose_name_plural = _("tilbud")
