@@ -81,6 +81,7 @@ bench-smoke: install
 	cd bench && ../$(PY) dst_counts_writes.py --saves 20 --copy-rows 2000
 	cd bench && ../$(PY) letters.py --letters 60 --workers 1
 	cd bench && ../$(PY) pages.py --citizens 3000 --visits 2000
+	cd bench && ../$(PY) load.py --citizens 2000 --visits 1000 --users 3 --seconds 5
 
 # Needs gettext (apt-get install gettext); the compiled .mo files are committed.
 messages:

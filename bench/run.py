@@ -13,6 +13,7 @@ BENCHMARKS = [
     "dst_export.py",
     "dst_counts_writes.py",
     "pages.py",
+    "load.py",
     "letters.py",
 ]
 
