@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fhb', '0013_long_job_lease'),
+        ("fhb", "0013_long_job_lease"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['municipality', 'year', 'primary_group', 'status'], name='offer_group_status'),
+            model_name="offer",
+            index=models.Index(fields=["municipality", "year", "primary_group", "status"], name="offer_group_status"),
         ),
     ]
