@@ -8,7 +8,9 @@ has run out — its worker is gone (killed, out of memory, redeployed). While it
 `JOB_MAX_ATTEMPTS`, then marks it failed; a user can restart a stalled or failed job at once
 (`job_restart`, who and when recorded). Both jobs apply their work in one transaction at the end
 (an import's rows, a delivery's files), so a job started again does it from the beginning and
-applies every row exactly once. (Letter batches have their own resumable chunks.)
+applies every row exactly once. A letter batch renders in chunks, each storing its letters'
+PDFs and the batch's progress (its heartbeat) at once: started again, it renders the letters
+still without a PDF, and a lost chunk that comes back later finds its letters done.
 """
 
 from __future__ import annotations
@@ -33,13 +35,28 @@ log = logging.getLogger(__name__)
 RUNNING, QUEUED, FAILED = "running", "queued", "failed"
 
 
+GAVE_UP = "Arbejdet stoppede gentagne gange (arbejdsprocessen forsvandt); intet er ændret. Start det igen."
+
+
 @dataclass(frozen=True)
 class LongJob:
-    """A kind of long job: its model (with `status`, `heartbeat_at`, `attempts`, `restarted_at`,
-    `restarted_by`, `message`, `finished_at`) and how to start it (a Celery task taking its id)."""
+    """A kind of long job: its model (fhb.models.LongJobFields, with `status` and `message`) and how
+    to start it (a Celery task taking its id); its statuses for queued, running and failed, the
+    field its worker's heartbeat renews, the field its end is written to, its lease in seconds
+    (None: JOB_LEASE_SECONDS) and what it says when it gave up."""
 
     model: type[models.Model]
     task: Any
+    queued: str = QUEUED
+    running: str = RUNNING
+    failed: str = FAILED
+    heartbeat: str = "heartbeat_at"
+    finished: str | None = "finished_at"
+    lease: int | None = None
+    gave_up: str = GAVE_UP
+
+    def lease_seconds(self) -> int:
+        return self.lease if self.lease is not None else lease_seconds()
 
 
 def lease_seconds() -> int:
@@ -53,18 +70,25 @@ def long_jobs() -> list[LongJob]:
     return kinds
 
 
-def _expired(now: dt.datetime) -> Q:
+def kind_of(job) -> LongJob:
+    return next(k for k in long_jobs() if isinstance(job, k.model))
+
+
+def _expired(now: dt.datetime, kind: LongJob | None = None) -> Q:
     """Running without a heartbeat within the lease."""
-    cutoff = now - dt.timedelta(seconds=lease_seconds())
-    return Q(status=RUNNING) & (Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True))
+    kind = kind or LongJob(model=models.Model, task=None)
+    cutoff = now - dt.timedelta(seconds=kind.lease_seconds())
+    beat = kind.heartbeat
+    return Q(status=kind.running) & (Q(**{f"{beat}__lt": cutoff}) | Q(**{f"{beat}__isnull": True}))
 
 
 def is_stalled(job) -> bool:
     """The job says it runs, but its worker has not been heard from within the lease."""
-    if job.status != RUNNING:
+    kind = kind_of(job)
+    if job.status != kind.running:
         return False
-    cutoff = timezone.now() - dt.timedelta(seconds=lease_seconds())
-    return job.heartbeat_at is None or job.heartbeat_at < cutoff
+    heard = getattr(job, kind.heartbeat)
+    return heard is None or heard < timezone.now() - dt.timedelta(seconds=kind.lease_seconds())
 
 
 def job_claim(model: type[models.Model], pk: int):
@@ -120,10 +144,12 @@ def job_lease(model: type[models.Model], pk: int) -> Iterator[None]:
 def _requeue(kind: LongJob, pk: int, *, user=None) -> bool:
     """Queue a stalled or failed job again and start it. Returns whether it was queued."""
     now = timezone.now()
-    changes: dict[str, Any] = {"status": QUEUED, "heartbeat_at": None, "finished_at": None}
+    changes: dict[str, Any] = {"status": kind.queued, kind.heartbeat: None}
+    if kind.finished:
+        changes[kind.finished] = None
     if user is not None:
         changes.update(restarted_at=now, restarted_by=user)
-    allowed = _expired(now) | Q(status=FAILED)
+    allowed = _expired(now, kind) | Q(status=kind.failed)
     if not kind.model.objects.filter(allowed, pk=pk).update(**changes):
         return False
     transaction.on_commit(lambda: background.start(kind.task, pk))
@@ -133,13 +159,10 @@ def _requeue(kind: LongJob, pk: int, *, user=None) -> bool:
 def job_restart(job, *, user) -> bool:
     """A user starts a stalled or failed job again (who and when are kept). Returns whether it was
     restarted (a job that is alive or done is left alone)."""
-    kind = next(k for k in long_jobs() if isinstance(job, k.model))
+    kind = kind_of(job)
     job.attempts = 0
     kind.model.objects.filter(pk=job.pk).update(attempts=0)
     return _requeue(kind, job.pk, user=user)
-
-
-GAVE_UP = "Arbejdet stoppede gentagne gange (arbejdsprocessen forsvandt); intet er ændret. Start det igen."
 
 
 def jobs_recover() -> dict[str, int]:
@@ -148,9 +171,10 @@ def jobs_recover() -> dict[str, int]:
     now = timezone.now()
     restarted = failed = 0
     for kind in long_jobs():
-        stale = kind.model.objects.filter(_expired(now))
+        stale = kind.model.objects.filter(_expired(now, kind))
+        ended = {kind.finished: now} if kind.finished else {}
         gave_up = stale.filter(attempts__gte=settings.FHB["JOB_MAX_ATTEMPTS"])
-        failed += gave_up.update(status=FAILED, finished_at=now, message=GAVE_UP)
+        failed += gave_up.update(status=kind.failed, message=kind.gave_up, **ended)
         for pk in stale.values_list("pk", flat=True):
             restarted += _requeue(kind, pk)
     if restarted or failed:

@@ -124,7 +124,7 @@ class LetterBatchViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         """Resume rendering a failed or stalled batch; letters already rendered are kept."""
-        batch = batches.batch_retry(batch=self.get_object())
+        batch = batches.batch_retry(batch=self.get_object(), user=request.user)
         return Response(LetterBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=ProposalSerializer, responses=LetterBatchSerializer)

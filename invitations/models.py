@@ -4,14 +4,12 @@ booking its date letter proposes."""
 
 from __future__ import annotations
 
-import datetime as dt
-
+from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fhb.models import Citizen, InvitationKind, Municipality, Offer, User
+from fhb.models import Citizen, InvitationKind, LongJobFields, Municipality, Offer, User
 from visits.models import Booking
 
 # --- Letters: templates per municipality and kind, batches and the letters in them ----------------
@@ -53,10 +51,7 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("Fejlet")
 
 
-STALLED_AFTER = dt.timedelta(minutes=10)  # a chunk of 50 letters takes seconds
-
-
-class LetterBatch(models.Model):
+class LetterBatch(LongJobFields):
     """One round of invitation letters: planned as a draft (who gets which letter, date letters with
     a slot), approved (the slots are booked), rendered (PDFs), sent (the offers are invited)."""
 
@@ -102,15 +97,9 @@ class LetterBatch(models.Model):
         return self.status in (BatchStatus.APPROVED, BatchStatus.RENDERING)
 
     @property
-    def is_stalled(self) -> bool:
-        """Rendering, but no letter stored for STALLED_AFTER: the worker was probably lost. The task
-        comes back by itself after the broker's visibility timeout; the page offers to resume now."""
-        since = self.progress_at or self.approved_at
-        return self.status == BatchStatus.RENDERING and since is not None and timezone.now() - since > STALLED_AFTER
-
-    @property
     def stalled_minutes(self) -> int:
-        return int(STALLED_AFTER.total_seconds() // 60)
+        """After how long without a stored letter the batch counts as stalled (its lease, fhb.jobs)."""
+        return settings.FHB["BATCH_LEASE_SECONDS"] // 60
 
     @property
     def progress_percent(self) -> int:

@@ -101,7 +101,7 @@ class BatchDetailView(StaffRequiredMixin, View):
     permission_required = "invitations.plan_batches"
 
     def get(self, request, pk: int):
-        batch = get_object_or_404(_batches(request).select_related("event"), pk=pk)
+        batch = get_object_or_404(_batches(request).select_related("event", "restarted_by"), pk=pk)
         if request.htmx and request.GET.get("status"):
             return render(request, "invitations/_batch_status.html", {"batch": batch})
         letters = list(
@@ -148,7 +148,7 @@ class BatchActionView(StaffRequiredMixin, View):
                 batches.batch_apply_proposal(batch=batch, user=request.user, move_to_open=[])
                 messages.success(request, _("Brevrunden er planlagt igen med kalenderne, som de er nu."))
             elif action == "prov-igen":
-                batches.batch_retry(batch=batch)
+                batches.batch_retry(batch=batch, user=request.user)
             else:
                 raise Http404
         except DomainError as exc:

@@ -10,14 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fhb.models import Municipality, User
+from fhb.models import LongJobFields, Municipality, User
 
 
 class DeliveryImmutable(ValidationError):
     pass
 
 
-class Delivery(models.Model):
+class Delivery(LongJobFields):
     class Status(models.TextChoices):
         QUEUED = "queued", _("I kø")
         RUNNING = "running", _("Dannes")
@@ -57,12 +57,7 @@ class Delivery(models.Model):
     previous = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("forrige levering")
     )
-    # A long job (fhb.jobs): the worker's last sign of life, how many times it was started, and who
-    # started it again by hand.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    restarted_at = models.DateTimeField(_("genstartet"), null=True, blank=True)
-    restarted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker's last sign of life (fhb.jobs)
     rows_added = models.PositiveIntegerField(null=True, blank=True)
     rows_removed = models.PositiveIntegerField(null=True, blank=True)
     diff = models.JSONField(null=True, blank=True)  # {"added": [...], "removed": [...]} (first rows of each)
@@ -99,13 +94,6 @@ class Delivery(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
-
-    @property
-    def is_stalled(self) -> bool:
-        """Running, but its worker has not been heard from within the lease (fhb.jobs)."""
-        from fhb.jobs import is_stalled  # not at the top: fhb.jobs reads the models' apps' hooks
-
-        return is_stalled(self)
 
 
 class MonthApproval(models.Model):

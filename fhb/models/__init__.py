@@ -4,6 +4,7 @@ access log, import jobs, and the yearly offers (one module each)."""
 from .access import ACCESS_ENDPOINT_LABELS, CitizenAccess, Lookup
 from .citizens import Citizen, CivilStatus, RiskEvent, RiskGroup, RiskSource, Sex
 from .imports import ImportJob, ImportKind
+from .jobs import LongJobFields
 from .offers import EligibilityRun, Offer, OfferStatus, OfferTransition
 from .organisation import District, Municipality, Role, Team, User
 from .quality_standard import Exemption, InvitationKind, QualityStandard
@@ -19,6 +20,7 @@ __all__ = [
     "ImportJob",
     "ImportKind",
     "InvitationKind",
+    "LongJobFields",
     "Lookup",
     "Municipality",
     "Offer",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .jobs import LongJobFields
 from .organisation import Municipality, User
 
 
@@ -16,7 +17,7 @@ class ImportKind(models.TextChoices):
     HOSPITAL_NOTIFICATIONS = "hospital_notifications", _("Sygehusadvis (MedCom FHIR)")
 
 
-class ImportJob(models.Model):
+class ImportJob(LongJobFields):
     """An upload through the web page, run by a Celery task. The uploaded file is deleted as soon
     as the import has run; the result and the row errors stay for the error report."""
 
@@ -46,12 +47,7 @@ class ImportJob(models.Model):
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # A long job (fhb.jobs): the worker's last sign of life, how many times it was started, and who
-    # started it again by hand.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    restarted_at = models.DateTimeField(_("genstartet"), null=True, blank=True)
-    restarted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker's last sign of life (fhb.jobs)
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -66,10 +62,3 @@ class ImportJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
-
-    @property
-    def is_stalled(self) -> bool:
-        """Running, but its worker has not been heard from within the lease (fhb.jobs)."""
-        from fhb.jobs import is_stalled  # not at the top: fhb.jobs reads the models' apps' hooks
-
-        return is_stalled(self)

@@ -291,8 +291,11 @@ FHB = {
     # Without a worker (the demo), long tasks started from a page run in a thread: the page returns and
     # shows progress. Tests set it off and run them inline.
     "EAGER_IN_THREAD": env.bool("FHB_EAGER_IN_THREAD", default=True),
-    # Long jobs (imports, DST deliveries): a running job not heard from for this long has lost its
-    # worker and is started again (fhb.jobs), at most this many times.
+    # Long jobs (imports, DST deliveries, letter batches): a running job not heard from for this long
+    # has lost its worker and is started again (fhb.jobs), at most this many times. A letter batch is
+    # heard from when a chunk of letters is stored; its chunks can wait in the queue behind another
+    # long job, so its lease is longer.
     "JOB_LEASE_SECONDS": env.int("FHB_JOB_LEASE_SECONDS", default=120),
+    "BATCH_LEASE_SECONDS": env.int("FHB_BATCH_LEASE_SECONDS", default=600),
     "JOB_MAX_ATTEMPTS": env.int("FHB_JOB_MAX_ATTEMPTS", default=3),
 }

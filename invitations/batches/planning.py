@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from fhb.eligibility import policy_for
 from fhb.errors import DomainError
+from fhb.jobs import job_restart
 from fhb.law.bek_716 import individual_letter_kind
 from fhb.models import InvitationKind, Municipality, Offer, OfferStatus, Role, User
 from fhb.offers import LETTER_PRIORITY
@@ -482,10 +483,11 @@ def _clashes(dated: list[Letter], calendars) -> int:
     return clashes
 
 
-def batch_retry(*, batch: LetterBatch) -> LetterBatch:
+def batch_retry(*, batch: LetterBatch, user: User) -> LetterBatch:
     """Resume rendering after a failure, or when it has stalled (a lost worker): the letters
-    without a PDF are queued again. A lost chunk that comes back later finds its letters done."""
-    if not (batch.status == BatchStatus.FAILED or batch.is_stalled):
+    without a PDF are queued again (fhb.jobs: who and when are kept). A lost chunk that comes back
+    later finds its letters done."""
+    if not job_restart(batch, user=user):
         raise DomainError("Brevene kan kun dannes igen, når dannelsen er fejlet eller står stille.")
-    transaction.on_commit(lambda: enqueue_render(batch.pk))
+    batch.refresh_from_db()
     return batch

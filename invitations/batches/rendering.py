@@ -48,8 +48,9 @@ def batch_render(batch_id: int, *, inline: bool = False, progress=None) -> Lette
             return batch
         batch.status = BatchStatus.RENDERING
         batch.message = ""
-        batch.progress_at = timezone.now()
-        batch.save(update_fields=["status", "message", "progress_at"])
+        batch.progress_at = timezone.now()  # its heartbeat: a lease of BATCH_LEASE_SECONDS (fhb.jobs)
+        batch.attempts += 1
+        batch.save(update_fields=["status", "message", "progress_at", "attempts"])
     pending = list(batch.letters.filter(sha256="").order_by("id").values_list("id", flat=True))
     if not pending:
         batch_finish(batch_id)

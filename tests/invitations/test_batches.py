@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.files.storage import default_storage
+from django.urls import reverse
 
 from fhb.errors import DomainError
+from fhb.jobs import jobs_recover
 from fhb.models import District, InvitationKind, Offer, OfferStatus, Role
 from fhb.offers import offers_sync
 from invitations import batches
@@ -171,10 +173,12 @@ def test_rendering_twice_never_duplicates(team_leader, mette, eighty, approve):
     assert len([f for f in files if f.startswith("letter-")]) == 10
 
 
-def test_retry_only_when_failed_or_stalled(team_leader, mette, eighty, approve, django_capture_on_commit_callbacks):
+def test_retry_only_when_failed_or_stalled(
+    client, team_leader, mette, eighty, approve, django_capture_on_commit_callbacks
+):
     batch = approve(plan(team_leader), team_leader)
     with pytest.raises(DomainError):  # ready: nothing to resume
-        batches.batch_retry(batch=batch)
+        batches.batch_retry(batch=batch, user=team_leader)
     # A worker lost mid-chunk: rendering, two letters without a PDF, no progress for 10 minutes.
     lost = list(batch.letters.order_by("id").values_list("id", flat=True)[:2])
     Letter.objects.filter(pk__in=lost).update(sha256="", pdf="")
@@ -182,15 +186,47 @@ def test_retry_only_when_failed_or_stalled(team_leader, mette, eighty, approve, 
     batch.refresh_from_db()
     assert not batch.is_stalled
     with pytest.raises(DomainError):  # still moving: a second run would only compete with it
-        batches.batch_retry(batch=batch)
+        batches.batch_retry(batch=batch, user=team_leader)
     with time_machine.travel("2026-11-23 07:11", tick=False):
         batch.refresh_from_db()
         assert batch.is_stalled
         with django_capture_on_commit_callbacks(execute=True):
-            batches.batch_retry(batch=batch)
+            batches.batch_retry(batch=batch, user=team_leader)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.READY and batch.letters_done == 10
     assert Booking.objects.count() == 10 and batch.letters.count() == 10
+    assert batch.restarted_by == team_leader and batch.restarted_at is not None  # who resumed it, and when
+    client.force_login(team_leader)
+    page = client.get(reverse("batch-detail", args=[batch.pk])).content.decode()
+    assert f"Startet igen 23. november 2026 08:11 af {team_leader}" in " ".join(page.split())
+
+
+def test_a_stalled_batch_is_resumed_by_itself_and_given_up_after_the_attempts(
+    team_leader, mette, eighty, approve, django_capture_on_commit_callbacks, settings
+):
+    """The minute's recovery (fhb.jobs) resumes a batch whose worker was lost once its lease has run
+    out, renders only the letters still without a PDF, and stops after JOB_MAX_ATTEMPTS starts,
+    saying the letters made are kept."""
+    batch = approve(plan(team_leader), team_leader)
+    first = dict(batch.letters.values_list("id", "sha256"))
+    lost = list(batch.letters.order_by("id").values_list("id", flat=True)[:3])
+    Letter.objects.filter(pk__in=lost).update(sha256="", pdf="")
+    LetterBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RENDERING, letters_done=7, attempts=1)
+    assert jobs_recover() == {"restarted": 0, "failed": 0}  # within its lease: alive
+    with time_machine.travel("2026-11-23 07:11", tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert jobs_recover() == {"restarted": 1, "failed": 0}
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.READY and batch.letters_done == 10 and batch.attempts == 2
+    assert dict(batch.letters.values_list("id", "sha256")).keys() == first.keys()
+    assert Booking.objects.count() == 10 and batch.restarted_by is None  # by itself, not by a user
+    # Lost again and again: after the last attempt it is failed, and says what is kept.
+    LetterBatch.objects.filter(pk=batch.pk).update(
+        status=BatchStatus.RENDERING, attempts=settings.FHB["JOB_MAX_ATTEMPTS"]
+    )
+    with time_machine.travel("2026-11-23 07:22", tick=False):  # its last chunk at 07:11, lease 10 minutes
+        assert jobs_recover() == {"restarted": 0, "failed": 1}
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.FAILED and "er gemt" in batch.message
 
 
 def test_approve_is_all_or_nothing_when_a_slot_was_taken(team_leader, mette, eighty, approve):
