@@ -30,7 +30,8 @@ def fresh_database(name: str) -> str:
 
 
 def reuse_database(name: str) -> str:
-    """Set up Django against database `name` as a previous run left it (no rebuild)."""
+    """Set up Django against database `name` as a previous run left it (no rebuild; migrated, in
+    case the code has moved on since)."""
     server = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
     url = f"{server}/{name}"
     os.environ["DATABASE_URL"] = url
@@ -39,4 +40,7 @@ def reuse_database(name: str) -> str:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
     return url
