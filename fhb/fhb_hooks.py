@@ -1,4 +1,4 @@
-"""What the core registers on its own hooks: its long job (the registry imports)."""
+"""What the core registers on its own hooks: its long jobs (the registry imports, the offer syncs)."""
 
 from . import hooks
 from .jobs import LongJob
@@ -6,7 +6,7 @@ from .jobs import LongJob
 
 @hooks.register("long_jobs")
 def long_jobs() -> list[LongJob]:
-    from .models import ImportJob
-    from .tasks import import_job_run_task
+    from .models import ImportJob, OfferSync
+    from .tasks import import_job_run_task, offers_sync_job_task
 
-    return [LongJob(ImportJob, import_job_run_task)]
+    return [LongJob(ImportJob, import_job_run_task), LongJob(OfferSync, offers_sync_job_task)]

@@ -1,14 +1,15 @@
-"""Long jobs that survive a lost worker: one mechanism for the registry imports and the DST
-deliveries (each app registers its job through the `long_jobs` hook).
+"""Long jobs that survive a lost worker: one mechanism for the registry imports, the offer syncs,
+the DST deliveries and the letter batches' rendering (each app registers its jobs through the
+`long_jobs` hook).
 
 A job is claimed by one worker at a time (`job_claim`): a queued job, or a running one whose lease
 has run out — its worker is gone (killed, out of memory, redeployed). While it runs, a heartbeat
 (`job_lease`) renews the lease every quarter of its length, on a database connection of its own.
 `jobs_recover` (Celery beat, every minute) starts again every job whose lease has run out, up to
 `JOB_MAX_ATTEMPTS`, then marks it failed; a user can restart a stalled or failed job at once
-(`job_restart`, who and when recorded). Both jobs apply their work in one transaction at the end
-(an import's rows, a delivery's files), so a job started again does it from the beginning and
-applies every row exactly once. A letter batch renders in chunks, each storing its letters'
+(`job_restart`, who and when recorded). An import, a sync and a delivery apply their work in one
+transaction at the end (an import's rows, the year's offers, a delivery's files), so a job started
+again does it from the beginning and applies every row exactly once. A letter batch renders in chunks, each storing its letters'
 PDFs and the batch's progress (its heartbeat) at once: started again, it renders the letters
 still without a PDF, and a lost chunk that comes back later finds its letters done.
 """
@@ -80,6 +81,12 @@ def _expired(now: dt.datetime, kind: LongJob | None = None) -> Q:
     cutoff = now - dt.timedelta(seconds=kind.lease_seconds())
     beat = kind.heartbeat
     return Q(status=kind.running) & (Q(**{f"{beat}__lt": cutoff}) | Q(**{f"{beat}__isnull": True}))
+
+
+def given_up(model: type[models.Model]) -> Q:
+    """The jobs of `model` that failed, or whose worker is gone (running past the lease)."""
+    kind = next(k for k in long_jobs() if k.model is model)
+    return Q(status=kind.failed) | _expired(timezone.now(), kind)
 
 
 def is_stalled(job) -> bool:

@@ -22,8 +22,19 @@ from django.utils import timezone
 from .eligibility import Eligibility, eligibility_rows, policy_for
 from .eligibility.policy import Policy
 from .errors import DomainError
+from .jobs import given_up, job_claim, job_lease
 from .law.bek_716 import INDIVIDUAL_LETTER, individual_letter_kind
-from .models import Citizen, EligibilityRun, InvitationKind, Municipality, Offer, OfferStatus, OfferTransition, User
+from .models import (
+    Citizen,
+    EligibilityRun,
+    InvitationKind,
+    Municipality,
+    Offer,
+    OfferStatus,
+    OfferSync,
+    OfferTransition,
+    User,
+)
 from .registry.bulk import analyze, insert_values, update_values
 
 # Letter kind when a citizen is in several groups: the most supportive form wins.
@@ -284,7 +295,23 @@ def offers_sync(
         eligible=eligible,
         seconds=round(time.perf_counter() - started, 3),
     )
+    if user is not None:  # a user's sync does what the year's failed or stalled background syncs did not
+        _offer_syncs_settle(municipality=municipality, year=year, run=run, user=user)
     return SyncResult(run=run, withdrawn=withdrawn)
+
+
+def _offer_syncs_settle(*, municipality: Municipality, year: int, run: EligibilityRun, user: User) -> int:
+    now = timezone.now()
+    return OfferSync.objects.filter(given_up(OfferSync), municipality=municipality, year=year).update(
+        status=OfferSync.Status.DONE, finished_at=now, run=run, restarted_at=now, restarted_by=user, message=""
+    )
+
+
+def offer_sync_state(municipality: Municipality, year: int) -> OfferSync | None:
+    """The year's latest background sync, when it is still to come, under way, stalled or failed
+    (the due list says so); None when it is done (or there is none)."""
+    latest = OfferSync.objects.filter(municipality=municipality, year=year).select_related("restarted_by").first()
+    return latest if latest is not None and latest.status != OfferSync.Status.DONE else None
 
 
 # The fields the sync owns on an offer, in this order.
@@ -333,3 +360,30 @@ def offer_require_individual(*, offer: Offer, user: User | None, note: str) -> O
     if offer.status in (OfferStatus.INVITED, OfferStatus.NO_RESPONSE):
         offer = offer_transition(offer=offer, to_status=OfferStatus.DUE, user=user, note=note)
     return offer
+
+
+SYNCS_KEPT = dt.timedelta(days=30)
+
+
+def offers_sync_job_run(*, job_id: int) -> OfferSync:
+    """Run a queued sync (an OfferSync: after an import, nightly) once; or run again one whose worker
+    was lost (its lease ran out: the sync is one transaction, so nothing of the lost run was
+    applied). A second delivery of the task while it runs, or after it is done, leaves it alone.
+    Syncs done more than 30 days ago are dropped (their result is the EligibilityRun, kept)."""
+    job = job_claim(OfferSync, job_id)
+    if job is None:
+        return OfferSync.objects.get(pk=job_id)
+    try:
+        with job_lease(OfferSync, job.pk):
+            result = offers_sync(municipality=job.municipality, year=job.year)
+    except Exception as exc:
+        OfferSync.objects.filter(pk=job.pk).update(
+            status=OfferSync.Status.FAILED, finished_at=timezone.now(), message=str(exc)[:1000]
+        )
+        raise
+    now = timezone.now()
+    OfferSync.objects.filter(pk=job.pk).update(status=OfferSync.Status.DONE, finished_at=now, run=result.run)
+    OfferSync.objects.filter(
+        municipality_id=job.municipality_id, status=OfferSync.Status.DONE, finished_at__lt=now - SYNCS_KEPT
+    ).delete()
+    return OfferSync.objects.get(pk=job.pk)

@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .jobs import jobs_recover
-from .models import Citizen, Municipality
-from .offers import offers_sync
+from .models import Citizen, OfferSync
+from .offers import offers_sync_job_run
 from .registry.jobs import import_job_run, import_jobs_purge
 
 
@@ -27,9 +27,18 @@ def import_jobs_purge_task() -> int:
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
-def offers_sync_task(municipality_id: int, year: int) -> str:
-    """Recompute one municipality's year (idempotent: the sync converges on the same offers)."""
-    return offers_sync(municipality=Municipality.objects.get(pk=municipality_id), year=year).summary
+def offers_sync_job_task(job_id: int) -> str:
+    """Recompute one municipality's year (an OfferSync, a long job: idempotent, the sync converges
+    on the same offers)."""
+    return offers_sync_job_run(job_id=job_id).status
+
+
+def offers_sync_queue(municipality_id: int, year: int) -> OfferSync:
+    """Queue a sync of the municipality's year, started once the caller's transaction commits (in
+    the demo, without a worker, it runs then and there, as it did before it was a job)."""
+    job = OfferSync.objects.create(municipality_id=municipality_id, year=year)
+    transaction.on_commit(lambda: offers_sync_job_task.delay(job.pk))
+    return job
 
 
 def sync_years() -> tuple[int, int]:
@@ -45,7 +54,7 @@ def offers_sync_soon(municipality_ids) -> None:
     committed."""
     for municipality_id in sorted(municipality_ids):
         for year in sync_years():
-            transaction.on_commit(lambda m=municipality_id, y=year: offers_sync_task.delay(m, y))
+            offers_sync_queue(municipality_id, year)
 
 
 @shared_task
@@ -54,5 +63,5 @@ def offers_sync_nightly_task() -> int:
     ids = list(Citizen.objects.values_list("municipality_id", flat=True).distinct())
     for municipality_id in ids:
         for year in sync_years():
-            offers_sync_task.delay(municipality_id, year)
+            offers_sync_queue(municipality_id, year)
     return len(ids)

@@ -17,7 +17,7 @@ from .errors import DomainError
 from .forms import OfferStatusForm
 from .law import FIRST_YEAR
 from .models import EligibilityRun, QualityStandard
-from .offers import offer_transition, offers_sync
+from .offers import offer_sync_state, offer_transition, offers_sync
 from .permissions import StaffRequiredMixin
 from .selectors import target_group_labels
 
@@ -58,6 +58,7 @@ class DueListView(StaffRequiredMixin, View):
             "year": year,
             "years": list(range(timezone.localdate().year + 1, FIRST_YEAR - 1, -1)),
             "run": run,
+            "sync": offer_sync_state(municipality, year),
             "standard_missing": not QualityStandard.objects.filter(municipality=municipality, year=year).exists(),
             "filterset": filterset,
             "summary": due.offers_summary(offers, labels=target_group_labels(request.user.municipality_id)),

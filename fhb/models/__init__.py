@@ -5,7 +5,7 @@ from .access import ACCESS_ENDPOINT_LABELS, CitizenAccess, Lookup
 from .citizens import Citizen, CivilStatus, RiskEvent, RiskGroup, RiskSource, Sex
 from .imports import ImportJob, ImportKind
 from .jobs import LongJobFields
-from .offers import EligibilityRun, Offer, OfferStatus, OfferTransition
+from .offers import EligibilityRun, Offer, OfferStatus, OfferSync, OfferTransition
 from .organisation import District, Municipality, Role, Team, User
 from .quality_standard import Exemption, InvitationKind, QualityStandard
 
@@ -25,6 +25,7 @@ __all__ = [
     "Municipality",
     "Offer",
     "OfferStatus",
+    "OfferSync",
     "OfferTransition",
     "QualityStandard",
     "RiskEvent",

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .citizens import Citizen
+from .jobs import LongJobFields
 from .organisation import Municipality, User
 from .quality_standard import InvitationKind
 
@@ -110,3 +111,31 @@ class EligibilityRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality.code} {self.year} @ {self.as_of}"
+
+
+class OfferSync(LongJobFields):
+    """A sync of a municipality's year run by a worker (after an import, and nightly): a long job
+    (fhb.jobs) that is started again when its worker is lost. The sync is one transaction and
+    idempotent, so a run started again converges on the same offers."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("I kø")
+        RUNNING = "running", _("Kører")
+        DONE = "done", _("Færdig")
+        FAILED = "failed", _("Fejlet")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="offer_syncs")
+    year = models.PositiveSmallIntegerField(_("år"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker's last sign of life (fhb.jobs)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    run = models.ForeignKey(EligibilityRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["municipality", "year", "-queued_at"], name="offersync_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.year} ({self.status})"

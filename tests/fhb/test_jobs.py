@@ -106,3 +106,46 @@ def test_a_year_whose_delivery_died_can_be_delivered_again(client, django_captur
     first.refresh_from_db()
     assert first.status == "done" and first.restarted_by == admin and first.attempts == 1
     assert Delivery.objects.count() == 1  # one delivery stored
+
+
+def test_an_offer_sync_is_a_long_job_the_due_list_follows(client, django_capture_on_commit_callbacks):
+    """A sync after an import (and nightly) is a job: the due list says while it is to come, when it
+    stalled or failed; the recovery runs a lost one again; a team leader's "Beregn igen" settles it
+    (who and when kept)."""
+    from fhb.models import Municipality, OfferSync
+    from fhb.offers import offer_sync_state
+    from fhb.tasks import offers_sync_soon, sync_years
+    from tests.factories import CitizenFactory
+
+    leader = UserFactory(role=Role.TEAM_LEADER)
+    copenhagen = Municipality.objects.get(code="101")
+    year = sync_years()[0]
+    CitizenFactory(birth_date=dt.date(year - 80, 3, 1))
+    client.force_login(leader)
+    url = f"{reverse('due-list')}?year={year}"
+
+    with django_capture_on_commit_callbacks(execute=False):  # queued; the worker has not taken them yet
+        offers_sync_soon({copenhagen.pk})
+    jobs = list(OfferSync.objects.order_by("year"))
+    assert [(j.year, j.status) for j in jobs] == [(year, "queued"), (year + 1, "queued")]
+    assert "Målgrupperne beregnes igen efter ændringerne" in client.get(url).content.decode()
+
+    lost(OfferSync, jobs[0].pk)  # the worker took it and died
+    page = " ".join(client.get(url).content.decode().split())
+    assert "er gået i stå (arbejdsprocessen forsvandt)" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs_recover() == {"restarted": 1, "failed": 0}
+    synced = OfferSync.objects.get(pk=jobs[0].pk)
+    assert (synced.status, synced.attempts) == ("done", 2) and synced.run.eligible == 1
+    assert offer_sync_state(copenhagen, year) is None
+    assert "Målgrupperne beregnes igen" not in client.get(url).content.decode()
+
+    # Failed (a database error, say): the due list says so; the team leader's own sync settles it.
+    client.get(f"{reverse('due-list')}?year={year + 1}")  # the year's first look computes it
+    OfferSync.objects.filter(pk=jobs[1].pk).update(status="failed", message="forbindelsen til databasen blev afbrudt")
+    page = " ".join(client.get(f"{reverse('due-list')}?year={year + 1}").content.decode().split())
+    assert "fejlede: forbindelsen til databasen blev afbrudt" in page
+    client.post(f"{reverse('due-list-sync')}?year={year + 1}")
+    settled = OfferSync.objects.get(pk=jobs[1].pk)
+    assert (settled.status, settled.restarted_by) == ("done", leader) and settled.run is not None
+    assert "fejlede" not in client.get(f"{reverse('due-list')}?year={year + 1}").content.decode()
