@@ -9,9 +9,10 @@ has run out — its worker is gone (killed, out of memory, redeployed). While it
 `JOB_MAX_ATTEMPTS`, then marks it failed; a user can restart a stalled or failed job at once
 (`job_restart`, who and when recorded). An import, a sync and a delivery apply their work in one
 transaction at the end (an import's rows, the year's offers, a delivery's files), so a job started
-again does it from the beginning and applies every row exactly once. A letter batch renders in chunks, each storing its letters'
-PDFs and the batch's progress (its heartbeat) at once: started again, it renders the letters
-still without a PDF, and a lost chunk that comes back later finds its letters done.
+again does it from the beginning and applies every row exactly once. A letter batch renders in
+chunks, each storing its letters' PDFs and the batch's progress (its heartbeat) at once: started
+again, it renders the letters still without a PDF, and a lost chunk that comes back later finds
+its letters done.
 """
 
 from __future__ import annotations
