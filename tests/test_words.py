@@ -1,0 +1,29 @@
+"""Words (issue 18): dates in Danish text are Django's `date` filter with the Danish locale, whole
+month names — no three-letter English-looking abbreviations ("1. Jan–31. Jan 2027", "fre 1. Jan")."""
+
+import re
+from pathlib import Path
+
+from django.template import Context, Template
+from django.utils import translation
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+ABBREVIATED = re.compile(r'\|date:"[^"]*(?<!\\)\b[MbN]\b[^"]*"')
+
+
+def test_no_template_abbreviates_a_month():
+    found = [
+        f"{path.relative_to(TEMPLATES)}: {match.group(0)}"
+        for path in TEMPLATES.rglob("*.html")
+        for match in ABBREVIATED.finditer(path.read_text())
+    ]
+    assert not found, found
+
+
+def test_a_period_reads_in_danish():
+    import datetime as dt
+
+    text = Template('{{ s|date:"j. F" }}–{{ e|date:"j. F Y" }}, {{ t|date:"D j. F H:i" }}')
+    context = Context({"s": dt.date(2027, 1, 1), "e": dt.date(2027, 1, 31), "t": dt.datetime(2027, 1, 1, 9)})
+    with translation.override("da"):
+        assert text.render(context) == "1. januar–31. januar 2027, fre 1. januar 09:00"
