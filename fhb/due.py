@@ -117,6 +117,8 @@ def backlog_by_birth_month(queryset: QuerySet[Offer]) -> list[int]:
     return [counts.get(month, 0) for month in range(1, 13)]
 
 
+# Labels for people, the codes in columns of their own for scripts (issue 18: no raw codes where a
+# person reads).
 EXPORT_HEADER = [
     "cpr",
     "fornavn",
@@ -132,10 +134,14 @@ EXPORT_HEADER = [
     "invitationsform",
     "fritaget",
     "digital_post_fritaget",
+    "målgruppekoder",
+    "statuskode",
+    "invitationsformkode",
 ]
 
 
-def export_rows(queryset: QuerySet[Offer]):
+def export_rows(queryset: QuerySet[Offer], labels: dict[str, str]):
+    statuses, kinds = dict(OfferStatus.choices), dict(InvitationKind.choices)
     for offer in queryset.select_related("citizen").order_by("birth_date", "id").iterator(chunk_size=2000):
         c = offer.citizen
         yield [
@@ -148,17 +154,20 @@ def export_rows(queryset: QuerySet[Offer]):
             c.phone,
             c.birth_date.isoformat(),
             offer.year,
-            ",".join(offer.group_codes),
-            offer.status,
-            offer.letter_kind,
+            "; ".join(labels.get(code, code) for code in offer.group_codes),
+            str(statuses.get(offer.status, offer.status)),
+            str(kinds.get(offer.letter_kind, offer.letter_kind)),
             "ja" if offer.exempt else "nej",
             "ja" if c.digital_post_exempt else "nej",
+            "|".join(offer.group_codes),
+            offer.status,
+            offer.letter_kind,
         ]
 
 
-def export_csv(queryset: QuerySet[Offer]) -> bytes:
-    return csv_bytes(EXPORT_HEADER, export_rows(queryset))
+def export_csv(queryset: QuerySet[Offer], labels: dict[str, str]) -> bytes:
+    return csv_bytes(EXPORT_HEADER, export_rows(queryset, labels))
 
 
-def export_xlsx(queryset: QuerySet[Offer]) -> bytes:
-    return xlsx_bytes("Målgrupper", EXPORT_HEADER, export_rows(queryset))
+def export_xlsx(queryset: QuerySet[Offer], labels: dict[str, str]) -> bytes:
+    return xlsx_bytes("Målgrupper", EXPORT_HEADER, export_rows(queryset, labels))

@@ -77,11 +77,12 @@ class DueListView(StaffRequiredMixin, View):
         services.citizen_access_log(
             user=request.user, citizens=citizens, endpoint="due-list-export", purpose=f"Eksport af målgrupper {year}"
         )
+        labels = target_group_labels(request.user.municipality_id)
         if kind == "csv":
-            response = HttpResponse(due.export_csv(offers), content_type="text/csv; charset=utf-8")
+            response = HttpResponse(due.export_csv(offers, labels), content_type="text/csv; charset=utf-8")
         else:
             response = HttpResponse(
-                due.export_xlsx(offers),
+                due.export_xlsx(offers, labels),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
         response["Content-Disposition"] = f'attachment; filename="maalgrupper-{year}.{kind}"'

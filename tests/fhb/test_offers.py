@@ -112,6 +112,13 @@ def test_due_list_page_filters_counts_and_exports(client, people):
     lines = csv_response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("cpr;fornavn;efternavn") and len(lines) == 3
     assert people["eighty"].cpr_formatted in csv_response.content.decode()
+    # Labels for people, and the codes in columns of their own for scripts.
+    header, row = (line.split(";") for line in lines[:2])
+    record = dict(zip(header, row, strict=True))
+    assert (record["målgrupper"], record["status"], record["invitationsform"]) == ("80 år", "Skal tilbydes", "Datobrev")
+    assert (record["målgruppekoder"], record["statuskode"], record["invitationsformkode"]) == (
+        "age_80", "due", "date_letter"
+    )  # fmt: skip
     assert CitizenAccess.objects.filter(lookup__endpoint="due-list-export").count() == 2
     xlsx = client.get(reverse("due-list"), {"year": 2027, "group": "age_80", "export": "xlsx"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
