@@ -28,9 +28,24 @@ WIDGET_CLASSES = {
 }
 
 
+DJANGO_BLANK = "---------"
+
+
+def _no_dashes(field: forms.Field) -> None:
+    """A select's empty choice says what it means ("Vælg"), never Django's "---------"."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DJANGO_BLANK:
+            field.empty_label = _("Vælg")
+    elif isinstance(field, forms.ChoiceField) and not callable(field.choices):
+        choices = list(field.choices)
+        if any(value == "" and label == DJANGO_BLANK for value, label in choices):
+            field.choices = [("", _("Vælg")) if label == DJANGO_BLANK else (v, label) for v, label in choices]
+
+
 def style_widgets(form: forms.BaseForm) -> None:
-    """Give widgets DKFDS's classes (form-input, form-select, ...)."""
+    """Give widgets DKFDS's classes (form-input, form-select, ...); a select's empty choice a word."""
     for name, field in form.fields.items():
+        _no_dashes(field)
         widget = field.widget
         css = WIDGET_CLASSES.get(
             widget.__class__.__name__.lower().removesuffix("input").removesuffix("widget"), "form-input"
