@@ -54,4 +54,5 @@ def test_team_leader_filters_next_years_80_year_olds_and_downloads(page, live_se
         content = downloaded.read()
     exported = list(csv.DictReader(io.StringIO(content), delimiter=";"))
     assert sorted(r["efternavn"] for r in exported) == sorted(c.last_name for c in turning_80)
-    assert all(r["målgrupper"] == "age_80" and r["status"] == "due" for r in exported)
+    assert all(r["målgrupper"] == "80 år" and r["status"] == "Skal tilbydes" for r in exported)  # labels
+    assert all(r["målgruppekoder"] == "age_80" and r["statuskode"] == "due" for r in exported)  # and the codes
