@@ -36,6 +36,7 @@ from .models import (
 )
 from .screenings import SCREENINGS
 from .selectors import (
+    bookable_consultants,
     bookings_visible_to,
     consultants_of,
     events_visible_to,
@@ -261,7 +262,7 @@ class BookingSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             self.fields["citizen"].queryset = selectors.citizens_visible_to(request.user)
-            self.fields["consultant"].queryset = consultants_of(request.user)
+            self.fields["consultant"].queryset = bookable_consultants(request.user)
 
 
 class BookingCancelSerializer(serializers.Serializer):

@@ -7,12 +7,14 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from fhb.errors import DomainError
 from fhb.models import Citizen, Offer, OfferStatus, OfferTransition, Role, User
 from fhb.offers import ALLOWED, offer_transition
 
 from .models import Booking, BookingStatus
+from .workdays import closed_reason
 
 BOOKABLE_KINDS = ("home_visit", "follow_up_visit", "phone_call")
 
@@ -42,10 +44,7 @@ def booking_create(
     kind: str = "home_visit",
     note: str = "",
 ) -> Booking:
-    if consultant.municipality_id != citizen.municipality_id or consultant.role not in (
-        Role.CONSULTANT,
-        Role.TEAM_LEADER,
-    ):
+    if consultant.municipality_id != citizen.municipality_id or consultant.role != Role.CONSULTANT:
         raise DomainError("Vælg en konsulent fra kommunen.", field="consultant")
     if kind not in BOOKABLE_KINDS:
         raise DomainError("Vælg besøg, genbesøg eller telefonsamtale.", field="kind")
@@ -54,6 +53,9 @@ def booking_create(
     if starts_at < timezone.now():
         raise DomainError("Tidspunktet er passeret.", field="starts_at")
     day = timezone.localtime(starts_at).date()
+    closed = closed_reason(citizen.municipality_id, day)
+    if closed:
+        raise DomainError(f"Der aflægges ikke besøg den {date_format(day, 'j. F Y')}: {closed}.", field="starts_at")
     if citizen.deceased_on and day >= citizen.deceased_on:
         raise DomainError("Borgeren er død.", field="starts_at")
     if citizen.moved_out_on and day >= citizen.moved_out_on:

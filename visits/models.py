@@ -361,3 +361,23 @@ class Absence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultant} {self.starts_on}–{self.ends_on}"
+
+
+class ClosingDay(models.Model):
+    """A day the municipality's prevention team does not visit, beyond the public holidays (which
+    come from the `holidays` library): for example 24 and 31 December or Grundlovsdag. The planner,
+    the slot picker and bookings never use it (`workdays.py`)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="closing_days")
+    date = models.DateField(_("dato"))
+    name = models.CharField(_("betegnelse"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "date"], name="closing_day_once")]
+        verbose_name = _("lukkedag")
+        verbose_name_plural = _("lukkedage")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"

@@ -32,6 +32,7 @@ from .models import (
     VisitSource,
 )
 from .selectors import (
+    bookable_consultants,
     bookings_visible_to,
     consultants_of,
     events_visible_to,
@@ -278,7 +279,7 @@ class BookingCreateView(StaffRequiredMixin, View):
     def get(self, request, pk, form=None):
         citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
         form = form or BookingForm(
-            consultants=consultants_of(request.user),
+            consultants=bookable_consultants(request.user),
             initial={"consultant": request.user.pk if request.user.role == Role.CONSULTANT else None},
         )
         if request.method == "GET":
@@ -290,7 +291,7 @@ class BookingCreateView(StaffRequiredMixin, View):
 
     def post(self, request, pk):
         citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
-        form = BookingForm(request.POST, consultants=consultants_of(request.user))
+        form = BookingForm(request.POST, consultants=bookable_consultants(request.user))
         if form.is_valid():
             data = form.cleaned_data
             starts_at = dt.datetime.combine(data["day"], data["time"], tzinfo=timezone.get_current_timezone())
