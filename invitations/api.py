@@ -1,13 +1,16 @@
 """REST API of the letter batches: plan (POST), read the preview, approve / send / cancel / apply
 the proposal, follow the rendering, download the files; a letter's free times and its response;
-the call list. Scoped to the user's municipality; the same services as the web pages."""
+the call list; the municipality's closing days. Scoped to the user's municipality; the same
+services as the web pages."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -17,7 +20,10 @@ from fhb.errors import DomainError
 from fhb.models import InvitationKind, OfferStatus, User
 from fhb.permissions import HasPerm
 from fhb.services import citizen_access_log
-from visits.models import CollectiveEvent
+from visits.calendars import closing_day_add, closing_day_delete
+from visits.models import ClosingDay, CollectiveEvent
+from visits.selectors import closing_days_visible_to
+from visits.workdays import closed_days, public_holidays
 
 from . import batches
 from .models import Letter, LetterBatch, LetterResponse
@@ -214,3 +220,64 @@ class LetterViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
         rows = batches.call_list(request.user.municipality)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(LetterSerializer(page, many=True).data)
+
+
+class ClosingDaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClosingDay
+        fields = ["id", "date", "name"]
+
+
+class ClosedDaySerializer(serializers.Serializer):
+    """A day without visits: a public holiday or one of the municipality's closing days."""
+
+    date = serializers.DateField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["public_holiday", "closing_day"])
+
+
+class ClosingDayViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """The municipality's own closing days (no visit is planned or booked on them), beside the
+    public holidays. GET closed/?from=&to= lists every closed day in a period, holidays included."""
+
+    serializer_class = ClosingDaySerializer
+    permission_classes = [HasPerm("invitations.edit_capacity")]
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ClosingDay.objects.none()
+        return closing_days_visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = closing_day_add(
+            municipality=self.request.user.municipality, user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        closing_day_delete(
+            municipality=self.request.user.municipality, closing_day_id=instance.pk, user=self.request.user
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+        ],
+        responses=ClosedDaySerializer(many=True),
+    )
+    @action(detail=False, methods=["get"])
+    def closed(self, request):
+        try:
+            start = dt.date.fromisoformat(request.query_params.get("from", ""))
+            end = dt.date.fromisoformat(request.query_params.get("to", ""))
+        except ValueError as exc:
+            raise serializers.ValidationError({"from": "Angiv from og to som ÅÅÅÅ-MM-DD."}) from exc
+        if end < start or (end - start).days > 800:
+            raise serializers.ValidationError({"to": "to skal ligge efter from og højst 800 dage senere."})
+        days = closed_days(request.user.municipality_id, start, end)
+        holidays = public_holidays(start, end)
+        kinds = {True: "public_holiday", False: "closing_day"}
+        return Response([{"date": d.isoformat(), "name": n, "kind": kinds[d in holidays]} for d, n in days.items()])

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fhb.eligibility.policy import Policy
 from fhb.forms import DkfdsForm, style_widgets
-from fhb.law import rule_set_for
+from fhb.law import TARGET_GROUP_LABELS, rule_set_for
 from fhb.models import District, InvitationKind, OfferStatus
-from visits.models import Absence, CollectiveEvent, ConsultantCalendar
+from visits.models import Absence, ClosingDay, CollectiveEvent, ConsultantCalendar
 
 from . import letters as letterlib
 from .models import LetterTemplate
@@ -18,13 +19,6 @@ def _date() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-GROUP_LABELS = {
-    "at_risk_65_81": _("Risikogruppe 65–81 år"),
-    "age_82_plus": _("82 år og ældre"),
-    "age_80": _("80-årige"),
-    "age_75": _("75-årige"),
-    "age_70_living_alone": _("70-årige, der bor alene"),
-}
 WEEKDAY_CHOICES = [(0, _("Mandag")), (1, _("Tirsdag")), (2, _("Onsdag")), (3, _("Torsdag")), (4, _("Fredag"))]
 
 
@@ -36,7 +30,7 @@ def group_choices(year: int, policy: Policy | None = None) -> list[tuple[str, st
         return [(g.code, g.label) for g in local]
     rules = rule_set_for(year)
     codes = [r.code for r in rules.age_rules] + ([rules.risk_rule.code] if rules.risk_rule else [])
-    return [(c, GROUP_LABELS.get(c, c)) for c in codes]
+    return [(c, TARGET_GROUP_LABELS.get(c, c)) for c in codes]
 
 
 class BatchForm(DkfdsForm):
@@ -113,6 +107,13 @@ class CalendarForm(DkfdsModelForm):
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Arbejdsdage med besøg"), choices=WEEKDAY_CHOICES, coerce=int, widget=forms.CheckboxSelectMultiple
     )
+    weekly_cap = forms.IntegerField(
+        label=_("Højst besøg pr. uge"),
+        required=False,
+        min_value=0,
+        max_value=60,
+        help_text=_("Tomt: kommunens standard (%(n)s). Planlægningen booker aldrig flere."),
+    )
 
     class Meta:
         model = ConsultantCalendar
@@ -127,6 +128,11 @@ class CalendarForm(DkfdsModelForm):
         super().__init__(*args, **kwargs)
         self.fields["districts"].queryset = District.objects.filter(municipality=municipality)
         self.fields["districts"].required = False
+        consultant = self.instance.consultant
+        self.fields["weekly_cap"].initial = consultant.weekly_visit_capacity
+        self.fields["weekly_cap"].help_text = self.fields["weekly_cap"].help_text % {
+            "n": settings.FHB["DEFAULT_WEEKLY_VISIT_CAPACITY"]
+        }
 
     def clean(self):
         data = super().clean()
@@ -151,3 +157,10 @@ class AbsenceForm(DkfdsModelForm):
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", _("Fraværet slutter før det begynder."))
         return data
+
+
+class ClosingDayForm(DkfdsModelForm):
+    class Meta:
+        model = ClosingDay
+        fields = ["date", "name"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

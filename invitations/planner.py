@@ -3,8 +3,12 @@
 Pure Python over plain values (no ORM), so it can be tested on any calendar hypothesis can think
 of. The rules:
 - a slot lies on one of the consultant's weekdays, at one of their day's start times, inside the
-  period, not on an absence day, not before `not_before`, and does not overlap an existing booking
-  (travel buffer included on both sides) or another planned visit;
+  period, not on a closed day (public holiday or the municipality's closing day, `visits.workdays`)
+  nor an absence day, not before `not_before`, and does not overlap an existing booking (travel
+  buffer included on both sides) or another planned visit;
+- a consultant's week never holds more visits than its capacity (`week_capacity`: the calendar's
+  open slots that week, at most the weekly cap); existing bookings count first. The dashboard
+  shows the same figure;
 - a citizen is planned only with a consultant covering their postal code (a consultant without
   districts covers the whole municipality);
 - continuity: the consultant who visited last time is tried first;
@@ -35,6 +39,8 @@ class Capacity:
     postal_codes: frozenset[str] | None = None  # None: the whole municipality
     absences: tuple[tuple[dt.date, dt.date], ...] = ()
     busy: tuple[tuple[dt.datetime, dt.datetime], ...] = ()  # existing bookings [start, end)
+    weekly_cap: int | None = None  # visits a week at most (None: what the calendar holds)
+    closed: frozenset[dt.date] = frozenset()  # public holidays and closing days
 
     def covers(self, postal_code: str) -> bool:
         return self.postal_codes is None or postal_code in self.postal_codes
@@ -63,17 +69,46 @@ def _absent(day: dt.date, absences) -> bool:
     return any(start <= day <= end for start, end in absences)
 
 
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def open_day(capacity: Capacity, day: dt.date) -> bool:
+    """The consultant visits on this day: one of their weekdays, not closed, not absent."""
+    return day.weekday() in capacity.weekdays and day not in capacity.closed and not _absent(day, capacity.absences)
+
+
+def week_capacity(capacity: Capacity, week: dt.date) -> int:
+    """Visits the consultant can take in the week starting on Monday `week`: their calendar's slots
+    on the week's open days, at most the weekly cap. The one capacity figure: the planner fills it,
+    the dashboard and the batch preview show it."""
+    days = sum(1 for i in range(7) if open_day(capacity, week + dt.timedelta(days=i)))
+    slots = days * len(capacity.slot_starts)
+    return slots if capacity.weekly_cap is None else min(slots, capacity.weekly_cap)
+
+
+def booked_by_week(capacity: Capacity, *, tz: ZoneInfo) -> dict[dt.date, int]:
+    """The consultant's existing bookings per week (Monday), by their local start day."""
+    weeks: dict[dt.date, int] = defaultdict(int)
+    for begins, _ends in capacity.busy:
+        weeks[monday(begins.astimezone(tz).date())] += 1
+    return dict(weeks)
+
+
 def free_slots(
     capacity: Capacity, start: dt.date, end: dt.date, *, tz: ZoneInfo, not_before: dt.datetime | None = None
 ) -> dict[dt.date, list[dt.datetime]]:
-    """The consultant's free slot starts per day, earliest first."""
+    """The consultant's free slot starts per day, earliest first: open days only, and none in a week
+    whose bookings already fill its capacity."""
     length = dt.timedelta(minutes=capacity.visit_minutes)
     travel = dt.timedelta(minutes=capacity.travel_minutes)
     busy = sorted(capacity.busy)
+    booked = booked_by_week(capacity, tz=tz)
     days: dict[dt.date, list[dt.datetime]] = {}
     day = start
     while day <= end:
-        if day.weekday() in capacity.weekdays and not _absent(day, capacity.absences):
+        week = monday(day)
+        if open_day(capacity, day) and booked.get(week, 0) < week_capacity(capacity, week):
             slots = []
             for time in capacity.slot_starts:
                 begins = dt.datetime.combine(day, time, tzinfo=tz)
@@ -87,6 +122,27 @@ def free_slots(
                 days[day] = slots
         day += dt.timedelta(days=1)
     return days
+
+
+def week_room(capacity: Capacity, free: dict[dt.date, list[dt.datetime]], *, tz: ZoneInfo) -> dict[dt.date, int]:
+    """Visits still to be had per week (Monday) of the free days: the week's capacity less its
+    bookings."""
+    booked = booked_by_week(capacity, tz=tz)
+    return {w: max(week_capacity(capacity, w) - booked.get(w, 0), 0) for w in {monday(d) for d in free}}
+
+
+def free_total(free: dict[dt.date, list[dt.datetime]], room: dict[dt.date, int]) -> int:
+    """The visits that can still be planned: free slots per week, at most the week's room."""
+    per_week: dict[dt.date, int] = defaultdict(int)
+    for day, slots in free.items():
+        per_week[monday(day)] += len(slots)
+    return sum(min(n, room.get(w, 0)) for w, n in per_week.items())
+
+
+def free_visits(capacity: Capacity, start: dt.date, end: dt.date, *, tz: ZoneInfo, not_before=None) -> int:
+    """How many visits the consultant can still take in [start, end] (the capacity page's figure)."""
+    free = free_slots(capacity, start, end, tz=tz, not_before=not_before)
+    return free_total(free, week_room(capacity, free, tz=tz))
 
 
 def _distance(postal_code: str, codes: set[str]) -> int:
@@ -108,7 +164,8 @@ def assign(
 ) -> Plan:
     free = {c.consultant_id: free_slots(c, start, end, tz=tz, not_before=not_before) for c in capacities}
     by_id = {c.consultant_id: c for c in capacities}
-    plan = Plan(free_before=sum(len(s) for days in free.values() for s in days.values()))
+    room = {c.consultant_id: week_room(c, free[c.consultant_id], tz=tz) for c in capacities}
+    plan = Plan(free_before=sum(free_total(free[cid], room[cid]) for cid in room))
     postals: dict[tuple[int, dt.date], set[str]] = defaultdict(set)
     load: dict[int, int] = dict.fromkeys(by_id, 0)
 
@@ -117,7 +174,7 @@ def assign(
         same = empty = other = None
         for cid in candidates:
             for day, slots in free[cid].items():
-                if not slots:
+                if not slots or not room[cid][monday(day)]:
                     continue
                 here = postals.get((cid, day))
                 if here and postal_code in here:
@@ -148,6 +205,7 @@ def assign(
             continue
         cid, day = choice
         begins = free[cid][day].pop(0)
+        room[cid][monday(day)] -= 1
         postals[(cid, day)].add(demand.postal_code)
         load[cid] += 1
         plan.assigned[demand.key] = (cid, begins)

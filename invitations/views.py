@@ -15,8 +15,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from fhb.eligibility import policy_for
@@ -25,14 +27,23 @@ from fhb.models import InvitationKind, Municipality
 from fhb.permissions import StaffRequiredMixin
 from fhb.selectors import staff_visible_to, target_group_labels
 from fhb.services import citizen_access_log
-from visits.calendars import absence_add, absence_delete, calendar_save
+from visits.calendars import (
+    absence_add,
+    absence_delete,
+    bookings_on,
+    calendar_save,
+    closing_day_add,
+    closing_day_delete,
+)
 from visits.models import Absence, ConsultantCalendar
+from visits.selectors import closing_days_visible_to
+from visits.workdays import closed_days
 
 from . import batches
 from . import letters as letterlib
-from .forms import AbsenceForm, BatchForm, CalendarForm, TemplateForm, group_choices
+from .forms import AbsenceForm, BatchForm, CalendarForm, ClosingDayForm, TemplateForm, group_choices
 from .models import LetterResponse, LetterTemplate
-from .planner import free_slots
+from .planner import free_visits
 from .selectors import batches_visible_to, letters_visible_to, templates_visible_to
 from .services import letter_template_save
 
@@ -388,11 +399,12 @@ class TemplateEditView(StaffRequiredMixin, View):
 
 
 class CapacityView(StaffRequiredMixin, View):
-    """The consultants' calendars and absences, and the next weeks' free slots."""
+    """The consultants' calendars and absences, the next weeks' free visits, and the days nobody
+    visits: the public holidays and the municipality's own closing days (added and removed here)."""
 
     permission_required = "invitations.edit_capacity"
 
-    def get(self, request):
+    def get(self, request, closing_form=None):
         municipality = request.user.municipality
         people = batches.consultants(municipality)
         start = timezone.localdate()
@@ -402,16 +414,68 @@ class CapacityView(StaffRequiredMixin, View):
         rows = []
         for person in people:
             cap = caps.get(person.pk)
-            free = sum(len(s) for s in free_slots(cap, start, end, tz=batches.tz()).values()) if cap else None
+            free = free_visits(cap, start, end, tz=batches.tz(), not_before=timezone.now()) if cap else None
             rows.append(
                 {
                     "person": person,
                     "calendar": getattr(person, "calendar", None),
+                    "weekly_cap": cap.weekly_cap if cap else None,
                     "free": free,
                     "absences": Absence.objects.filter(consultant=person, ends_on__gte=start),
                 }
             )
-        return render(request, "invitations/capacity.html", {"rows": rows, "start": start, "end": end})
+        own = {d.date: d for d in closing_days_visible_to(request.user).filter(date__gte=start)}
+        year_end = start + dt.timedelta(days=365)
+        closed = [
+            {"date": day, "name": name, "own": own.get(day)}
+            for day, name in closed_days(municipality.pk, start, year_end).items()
+        ]
+        closed += [{"date": d.date, "name": d.name, "own": d} for d in own.values() if d.date > year_end]
+        return render(
+            request,
+            "invitations/capacity.html",
+            {
+                "rows": rows,
+                "start": start,
+                "end": end,
+                "closed": closed,
+                "closing_form": closing_form or ClosingDayForm(),
+            },
+        )
+
+    def post(self, request):
+        municipality = request.user.municipality
+        if request.POST.get("action") == "delete-closing-day":
+            if closing_day_delete(
+                municipality=municipality, closing_day_id=request.POST.get("closing_day"), user=request.user
+            ):
+                messages.success(request, _("Lukkedagen er fjernet. Dagen kan igen bruges til besøg."))
+            return redirect("capacity")
+        form = ClosingDayForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, closing_form=form)
+        try:
+            day = closing_day_add(municipality=municipality, user=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            return self.get(request, closing_form=form)
+        booked = bookings_on(municipality, day.date)
+        when = date_format(day.date, "j. F Y")
+        if booked:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(day)s er lukkedag. %(n)s besøg er allerede booket den dag og skal flyttes.",
+                    "%(day)s er lukkedag. %(n)s besøg er allerede booket den dag og skal flyttes.",
+                    booked,
+                )
+                % {"day": when, "n": booked},
+            )
+        else:
+            messages.success(
+                request, _("%(day)s er lukkedag. Der planlægges og bookes ikke besøg den dag.") % {"day": when}
+            )
+        return redirect("capacity")
 
 
 class CalendarEditView(StaffRequiredMixin, View):

@@ -230,7 +230,8 @@ class DashboardAPIView(APIView):
                     "weeks": [w.isoformat() for w in load["weeks"]],
                     "rows": load["rows"],
                     "totals": load["totals"],
-                    "capacity": load["capacity"],
+                    "capacity": load["capacity_totals"],
+                    "closed_days": {d.isoformat(): name for d, name in load["closed"].items()},
                 },
             }
         )

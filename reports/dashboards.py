@@ -7,17 +7,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fhb.law import FIRST_YEAR, TARGET_GROUP_LABELS
-from fhb.models import InvitationKind, Municipality, OfferStatus, QualityStandard, Role, User
+from fhb.models import InvitationKind, Municipality, OfferStatus, QualityStandard
 from fhb.models.offers import Offer
 from fhb.selectors import target_group_labels
+from invitations.batches.planning import capacities, consultants
+from invitations.planner import week_capacity
 from visits.models import Booking, BookingStatus
+from visits.workdays import closed_days
 
 from . import charts
 from .approval import MONTH_LABELS
@@ -84,7 +86,10 @@ def uptake_by_letter(municipality: Municipality, year: int) -> list[dict]:
 
 
 def consultant_load(municipality: Municipality, today: dt.date) -> dict:
-    """Booked visits per consultant per week for the next 8 weeks, against their weekly capacity."""
+    """Booked visits per consultant per week for the next 8 weeks, against the week's capacity:
+    the same figure the letter planner fills (`invitations.planner.week_capacity`: the calendar's
+    slots on the week's open days, at most the weekly cap). A consultant without a calendar has no
+    capacity (the planner does not plan with them) and shows a dash."""
     monday = today - dt.timedelta(days=today.weekday())
     weeks = [monday + dt.timedelta(weeks=i) for i in range(WEEKS_AHEAD)]
     tz = timezone.get_current_timezone()
@@ -103,33 +108,35 @@ def consultant_load(municipality: Municipality, today: dt.date) -> dict:
     for row in counts:
         week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
         booked[row["consultant_id"]][week] = row["n"]
-    default = settings.FHB["DEFAULT_WEEKLY_VISIT_CAPACITY"]
-    consultants = User.objects.filter(municipality=municipality, role=Role.CONSULTANT, is_active=True).order_by(
-        "first_name", "last_name"
-    )
+    caps = {c.consultant_id: c for c in capacities(municipality, weeks[0], weeks[-1] + dt.timedelta(days=6))}
     rows = []
     totals = [0] * len(weeks)
-    capacity_total = 0
-    for user in consultants:
-        capacity = user.weekly_visit_capacity or default
-        capacity_total += capacity
+    capacity_totals = [0] * len(weeks)
+    for user in consultants(municipality):
+        cap = caps.get(user.pk)
         load = [booked[user.pk].get(w, 0) for w in weeks]
+        week_caps = [week_capacity(cap, w) if cap else None for w in weeks]
         totals = [a + b for a, b in zip(totals, load, strict=True)]
+        capacity_totals = [a + (b or 0) for a, b in zip(capacity_totals, week_caps, strict=True)]
         rows.append(
             {
+                "consultant_id": user.pk,
                 "name": user.get_full_name() or user.username,
-                "capacity": capacity,
+                "weekly_cap": cap.weekly_cap if cap else None,
                 "weeks": [
-                    {"booked": n, "share": n / capacity if capacity else None, "over": n > capacity} for n in load
+                    {"booked": n, "capacity": c, "share": n / c if c else None, "over": c is not None and n > c}
+                    for n, c in zip(load, week_caps, strict=True)
                 ],
             }
         )
     return {
         "weeks": weeks,
         "week_numbers": [w.isocalendar().week for w in weeks],
+        "closed": closed_days(municipality.pk, weeks[0], weeks[-1] + dt.timedelta(days=6)),
         "rows": rows,
         "totals": totals,
-        "capacity": capacity_total,
+        "capacity_totals": capacity_totals,
+        "total_weeks": list(zip(totals, capacity_totals, strict=True)),
     }
 
 
@@ -220,7 +227,7 @@ def dashboard(municipality: Municipality, year: int, today: dt.date | None = Non
         _("Bookede besøg pr. uge mod kapacitet"),
         [_("uge %(n)s") % {"n": n} for n in load["week_numbers"]],
         [charts.Series(_("Booket"), tuple(load["totals"]), charts.PALETTE[0])],
-        capacity=tuple(load["capacity"] for _w in load["weeks"]),
+        capacity=tuple(load["capacity_totals"]),
     )
     context["chart_uptake"] = charts.bar_chart(
         _("Modtagere i forhold til målgruppen"),

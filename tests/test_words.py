@@ -27,3 +27,20 @@ def test_a_period_reads_in_danish():
     context = Context({"s": dt.date(2027, 1, 1), "e": dt.date(2027, 1, 31), "t": dt.datetime(2027, 1, 1, 9)})
     with translation.override("da"):
         assert text.render(context) == "1. januar–31. januar 2027, fre 1. januar 09:00"
+
+
+def test_one_label_per_target_group():
+    """The batch form names a group as the due list, the dashboard and the statistics do (no
+    "82 år og ældre" beside "82 år og derover")."""
+    from fhb.law import TARGET_GROUP_LABELS
+    from invitations.forms import group_choices
+
+    for year in (2012, 2017, 2024, 2025):
+        for code, label in group_choices(year):
+            assert str(label) == str(TARGET_GROUP_LABELS[code]), (year, code)
+    python = [p for p in Path(__file__).resolve().parent.parent.glob("*/**/*.py") if ".venv" not in p.parts]
+    for path in python:
+        if "tests" in path.parts or "locale" in path.parts:
+            continue
+        text = path.read_text()
+        assert "82 år og ældre" not in text and "70-årige, der bor alene" not in text, path

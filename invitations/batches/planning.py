@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 from collections import Counter, defaultdict
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -28,9 +29,10 @@ from visits.models import (
     VisitKind,
     VisitOutcome,
 )
+from visits.workdays import closed_days
 
 from ..models import BatchStatus, Letter, LetterBatch
-from ..planner import Capacity, Demand, Plan, assign
+from ..planner import Capacity, Demand, Plan, assign, booked_by_week, monday, week_capacity
 from ..uptake import estimates
 from .rendering import enqueue_render
 
@@ -67,8 +69,13 @@ def consultants(municipality: Municipality) -> list[User]:
 
 
 def capacities(municipality: Municipality, start: dt.date, end: dt.date) -> list[Capacity]:
-    """The consultants' calendars as the planner sees them, with their absences and bookings."""
+    """The consultants' calendars as the planner sees them, with their absences, bookings (of the
+    whole weeks, which the weekly cap counts), the weekly cap (the consultant's own, else the
+    municipality's default) and the closed days."""
     people = consultants(municipality)
+    start, end = monday(start), monday(end) + dt.timedelta(days=6)
+    closed = frozenset(closed_days(municipality.pk, start, end))
+    default_cap = settings.FHB["DEFAULT_WEEKLY_VISIT_CAPACITY"]
     calendars = {
         c.consultant_id: c
         for c in ConsultantCalendar.objects.filter(consultant__in=people).prefetch_related("districts")
@@ -101,6 +108,8 @@ def capacities(municipality: Municipality, start: dt.date, end: dt.date) -> list
                 postal_codes=frozenset(codes) if codes else None,
                 absences=tuple(absences[person.pk]),
                 busy=tuple(busy[person.pk]),
+                weekly_cap=person.weekly_visit_capacity or default_cap,
+                closed=closed,
             )
         )
     return result
@@ -188,6 +197,7 @@ def _plan(
     groups: list[str],
     statuses: list[str],
     letter_kinds: dict[str, str],
+    letter_date: dt.date | None = None,
 ) -> tuple[list[tuple[Offer, str, str]], Plan, dict]:
     """Choose each citizen's letter and plan the date letters. Returns (offer, group, kind) rows,
     the slot plan and the preview figures."""
@@ -201,9 +211,10 @@ def _plan(
         rows.append((offer, group, kind))
     date_rows = [r for r in rows if r[2] == InvitationKind.DATE_LETTER]
     previous = previous_consultants([o.citizen_id for o, _, _ in date_rows])
-    now = timezone.now()
-    # The letter must reach the citizen first: no visit earlier than three days from now.
-    not_before = now + dt.timedelta(days=3)
+    # The letter must reach the citizen first: no visit earlier than three days after the letter
+    # date (and never earlier than three days from now).
+    sent = dt.datetime.combine(letter_date or timezone.localdate(), dt.time(), tzinfo=tz())
+    not_before = max(timezone.now(), sent) + dt.timedelta(days=3)
     caps = capacities(municipality, period_start, period_end)
     plan = assign(
         [Demand(o.pk, o.citizen.postal_code, previous.get(o.citizen_id)) for o, _, _ in date_rows],
@@ -213,11 +224,11 @@ def _plan(
         tz=tz(),
         not_before=not_before,
     )
-    preview = _preview(municipality, period_start, rows, plan, caps, groups, letter_kinds, priority)
+    preview = _preview(municipality, period_start, rows, plan, caps, groups, letter_kinds, priority, period_end)
     return rows, plan, preview
 
 
-def _preview(municipality, period_start, rows, plan: Plan, caps, groups, letter_kinds, priority) -> dict:
+def _preview(municipality, period_start, rows, plan: Plan, caps, groups, letter_kinds, priority, period_end) -> dict:
     unplaced = set(plan.unplaced)
     counts: dict[str, Counter] = defaultdict(Counter)
     for offer, group, kind in rows:
@@ -252,6 +263,8 @@ def _preview(municipality, period_start, rows, plan: Plan, caps, groups, letter_
         weeks: Counter = Counter()
         for day, n in days.items():
             weeks[day.isocalendar().week] += n
+        booked = booked_by_week(cap, tz=tz())
+        planned_by_week = Counter(monday(day) for day in days for _ in range(days[day]))
         load.append(
             {
                 "consultant_id": cap.consultant_id,
@@ -259,6 +272,18 @@ def _preview(municipality, period_start, rows, plan: Plan, caps, groups, letter_
                 "planned": sum(days.values()),
                 "weeks": {str(w): n for w, n in sorted(weeks.items())},
                 "days": {d.isoformat(): n for d, n in sorted(days.items())},
+                # Each week of the period against the one capacity figure the dashboard shows:
+                # bookings already there, this batch's, and the week's capacity.
+                "week_load": [
+                    {
+                        "week": week.isocalendar().week,
+                        "monday": week.isoformat(),
+                        "booked": booked.get(week, 0),
+                        "planned": planned_by_week.get(week, 0),
+                        "capacity": week_capacity(cap, week),
+                    }
+                    for week in _mondays(period_start, period_end)
+                ],
             }
         )
     return {
@@ -275,6 +300,14 @@ def _preview(municipality, period_start, rows, plan: Plan, caps, groups, letter_
         "load": load,
         "priority": [g for g in priority if g in groups],
     }
+
+
+def _mondays(start: dt.date, end: dt.date) -> list[dt.date]:
+    weeks, week = [], monday(start)
+    while week <= end:
+        weeks.append(week)
+        week += dt.timedelta(days=7)
+    return weeks
 
 
 def _without_calendar(municipality) -> list[str]:
@@ -363,6 +396,12 @@ def batch_plan(
         letter_kinds=kinds,
         event=event,
     )
+    letter_date = letter_date or timezone.localdate()
+    if letter_date < timezone.localdate():
+        # A letter dated in the past would land every citizen on the call list at once.
+        raise DomainError("Brevdatoen ligger før i dag. Vælg i dag eller en senere dato.", field="letter_date")
+    if letter_date > period_end:
+        raise DomainError("Brevdatoen ligger efter perioden for besøgene.", field="letter_date")
     if batch is not None:
         batch = LetterBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != BatchStatus.DRAFT:
@@ -370,13 +409,13 @@ def batch_plan(
         batch.letters.all().delete()
     rows, plan, preview = _plan(
         municipality, period_start=period_start, period_end=period_end, groups=groups, statuses=statuses,
-        letter_kinds=kinds,
+        letter_kinds=kinds, letter_date=letter_date,
     )  # fmt: skip
     if batch is None:
         batch = LetterBatch(municipality=municipality, created_by=user)
     batch.period_start, batch.period_end = period_start, period_end
     batch.groups, batch.statuses, batch.letter_kinds = groups, statuses, kinds
-    batch.letter_date = letter_date or timezone.localdate()
+    batch.letter_date = letter_date
     batch.event = event
     batch.plan = preview
     batch.letters_total = preview["letters"]
@@ -410,7 +449,8 @@ def batch_apply_proposal(*, batch: LetterBatch, user: User, move_to_open: list[s
         kinds[group] = InvitationKind.OPEN_LETTER
     return batch_plan(
         municipality=batch.municipality, user=user, period_start=batch.period_start, period_end=batch.period_end,
-        groups=batch.groups, statuses=batch.statuses, letter_kinds=kinds, letter_date=batch.letter_date,
+        groups=batch.groups, statuses=batch.statuses, letter_kinds=kinds,
+        letter_date=max(batch.letter_date, timezone.localdate()),
         event=batch.event, batch=batch,
     )  # fmt: skip
 
