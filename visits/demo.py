@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import random
 
+from django.conf import settings
 from django.utils import timezone
 
 from fhb.demo import STAFF, Demo
@@ -18,7 +19,18 @@ from fhb.offers import offer_transition
 
 from .events import event_invite, event_save
 from .history import visits_import
-from .models import Absence, Booking, CollectiveEvent, ConsultantCalendar, FollowUp, FollowUpKind, Visit, VisitOutcome
+from .models import (
+    Absence,
+    Booking,
+    ClosingDay,
+    CollectiveEvent,
+    ConsultantCalendar,
+    FollowUp,
+    FollowUpKind,
+    Visit,
+    VisitOutcome,
+)
+from .workdays import closed_days
 
 SLOTS = [dt.time(9, 0), dt.time(10, 30), dt.time(12, 30), dt.time(14, 0)]
 
@@ -45,28 +57,32 @@ def demo_agenda(*, municipality: Municipality, today: dt.date, rng: random.Rando
         .order_by("id")[:2000]
     )
     rng.shuffle(candidates)
+    closed = closed_days(municipality.pk, today, today + dt.timedelta(days=7))
+    cap = settings.FHB["DEFAULT_WEEKLY_VISIT_CAPACITY"]
     for consultant in consultants:
         if Booking.objects.filter(consultant=consultant, starts_at__date__gte=today).exists():
             continue
-        for day in _week_days(today):
-            for slot in SLOTS:
-                if not candidates:
-                    break
-                offer = candidates.pop()
-                Booking.objects.create(
-                    municipality=municipality,
-                    citizen=offer.citizen,
-                    offer=offer,
-                    consultant=consultant,
-                    starts_at=dt.datetime.combine(day, slot, tzinfo=tz),
-                    duration_minutes=60,
-                    note=rng.choice(["", "", "Ring på hos naboen, hvis ingen åbner", "Datter deltager"]),
-                    created_by=consultant,
-                )
-                offer_transition(
-                    offer=offer, to_status=OfferStatus.BOOKED, user=consultant, on=today, note="Booket (demo)"
-                )
-                made["bookings"] += 1
+        calendar = ConsultantCalendar.objects.filter(consultant=consultant).first()
+        weekdays = calendar.weekdays if calendar else range(5)
+        slots = calendar.slot_starts() if calendar else SLOTS
+        # The week's agenda as the planner would fill it: open days only, up to the weekly cap.
+        times = [(d, s) for d in _week_days(today) if d.weekday() in weekdays and d not in closed for s in slots]
+        for day, slot in times[: consultant.weekly_visit_capacity or cap]:
+            if not candidates:
+                break
+            offer = candidates.pop()
+            Booking.objects.create(
+                municipality=municipality,
+                citizen=offer.citizen,
+                offer=offer,
+                consultant=consultant,
+                starts_at=dt.datetime.combine(day, slot, tzinfo=tz),
+                duration_minutes=60,
+                note=rng.choice(["", "", "Ring på hos naboen, hvis ingen åbner", "Datter deltager"]),
+                created_by=consultant,
+            )
+            offer_transition(offer=offer, to_status=OfferStatus.BOOKED, user=consultant, on=today, note="Booket (demo)")
+            made["bookings"] += 1
     if not FollowUp.objects.filter(municipality=municipality).exists():
         visits = list(
             Visit.objects.filter(municipality=municipality, outcome=VisitOutcome.COMPLETED, kind="home_visit")
@@ -137,7 +153,15 @@ CALENDARS = {
 }
 
 
-def demo_calendars(*, districts: dict, today: dt.date) -> None:
+# The closing days most municipalities keep beside the public holidays.
+CLOSING_DAYS = ((6, 5, "Grundlovsdag"), (12, 24, "Juleaftensdag"), (12, 31, "Nytårsaftensdag"))
+
+
+def demo_calendars(*, municipality: Municipality, districts: dict, today: dt.date) -> None:
+    for year in (today.year, today.year + 1):
+        for month, day, name in CLOSING_DAYS:
+            if dt.date(year, month, day) >= today:
+                ClosingDay.objects.get_or_create(municipality=municipality, date=dt.date(year, month, day), name=name)
     for username, (weekdays, names) in CALENDARS.items():
         user = User.objects.get(username=username)
         calendar, created = ConsultantCalendar.objects.get_or_create(consultant=user, defaults={"weekdays": weekdays})
@@ -232,7 +256,7 @@ def demo_seed(demo: Demo) -> dict:
     """The `demo_seed` hook: the consultants' calendars; with a new population a few weeks of
     visits and the history before them (last year and this year until then, for the statistics);
     and this week's agenda."""
-    demo_calendars(districts=demo.districts, today=demo.today)
+    demo_calendars(municipality=demo.municipality, districts=demo.districts, today=demo.today)
     visit_result = None
     if demo.new_population:
         m, today, rng = demo.municipality, demo.today, demo.rng
