@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
+import logging
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from fhb import background
@@ -27,6 +29,8 @@ from . import dst
 from .approval import approval_pdf, report_names, warm_up
 from .figures import year_summary
 from .models import Delivery, MonthApproval
+
+log = logging.getLogger(__name__)
 
 DIFF_SAMPLE = 200  # rows of each kind kept for the web page; the counts are exact
 EXCLUDED_PREVIEW = 100  # the year's own excluded records kept for the web page (all are in the file)
@@ -322,10 +326,55 @@ def month_overview(municipality: Municipality, year: int, today: dt.date | None 
                 "over": over,
                 "approval": approvals.get(index),
                 "can_approve": over and index not in approvals,
+                "can_unapprove": index in approvals and not _delivered_since(approvals[index]),
             }
         )
         previous = cell["persons"]
     return {"summary": summary, "months": months, "approved": len(approvals)}
+
+
+def _delivered_since(approval: MonthApproval) -> bool:
+    """Has a delivery of the year been made since the month was approved (it counted the month)?"""
+    return (
+        Delivery.objects.filter(
+            municipality_id=approval.municipality_id, year=approval.year, created_at__gte=approval.approved_at
+        )
+        .exclude(status=Delivery.Status.FAILED)
+        .exists()
+    )
+
+
+def month_consequence(municipality: Municipality, year: int, month: int) -> str:
+    """What approving the month does, in plain Danish (the confirmation shows it first)."""
+    cell = month_overview(municipality, year)["months"][month - 1]
+    when = date_format(dt.date(year, month, 1), "F Y")
+    return _(
+        "%(when)s godkendes med de tal, den har nu: %(persons)s borgere og %(visits)s besøg. Godkendte måneder "
+        "tæller i indberetningen til Danmarks Statistik (året offentliggøres med mindst %(need)s). Godkendelsen "
+        "kan fortrydes, indtil året er indberettet igen."
+    ) % {
+        "when": when.capitalize(),
+        "persons": number_format(cell["persons"], force_grouping=True),
+        "visits": number_format(cell["visits"], force_grouping=True),
+        "need": law_dst.MIN_APPROVED_MONTHS,
+    }
+
+
+@transaction.atomic
+def month_unapprove(*, municipality: Municipality, year: int, month: int, user: User) -> None:
+    """Undo a month's approval, while no delivery of the year has counted it."""
+    approval = (
+        MonthApproval.objects.select_for_update().filter(municipality=municipality, year=year, month=month).first()
+    )
+    if approval is None:
+        raise DeliveryError(_("Måneden er ikke godkendt."))
+    if _delivered_since(approval):
+        raise DeliveryError(_("Året er indberettet med måneden godkendt. Godkendelsen kan ikke fortrydes."))
+    approval.delete()
+    log.info(
+        "month approval undone",
+        extra={"municipality": municipality.code, "year": year, "month": month, "user": user.pk},
+    )
 
 
 def month_approve(*, municipality: Municipality, year: int, month: int, user: User) -> MonthApproval:

@@ -3,6 +3,7 @@ progress, files and changes, the approval report, and the team leaders' dashboar
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.contrib import messages
@@ -81,12 +82,37 @@ class DeliveryCreateView(StaffRequiredMixin, View):
 
 
 class MonthApproveView(StaffRequiredMixin, View):
+    """Approve a finished month: GET shows what approving does (the figures it locks in), only a
+    POST carrying the confirmation approves. POST with `fortryd` undoes an approval while no
+    delivery of the year has counted it."""
+
     permission_required = "reports.deliver"
 
+    def get(self, request, year: int, month: int):
+        if not 1 <= month <= 12 or not FIRST_YEAR <= year <= timezone.localdate().year:
+            raise Http404
+        return render(
+            request,
+            "reports/month_confirm.html",
+            {
+                "year": year,
+                "month": month,
+                "when": dt.date(year, month, 1),
+                "consequence": services.month_consequence(request.user.municipality, year, month),
+            },
+        )
+
     def post(self, request, year: int, month: int):
+        municipality = request.user.municipality
         try:
-            services.month_approve(municipality=request.user.municipality, year=year, month=month, user=request.user)
-            messages.success(request, _("Måneden er godkendt."))
+            if request.POST.get("fortryd") == "1":
+                services.month_unapprove(municipality=municipality, year=year, month=month, user=request.user)
+                messages.success(request, _("Godkendelsen er fortrudt. Måneden kan godkendes igen."))
+            elif request.POST.get("bekraeft") != "1":
+                return redirect("month-approve", year=year, month=month)
+            else:
+                services.month_approve(municipality=municipality, year=year, month=month, user=request.user)
+                messages.success(request, _("Måneden er godkendt."))
         except services.DeliveryError as exc:
             messages.error(request, str(exc))
         return redirect(f"{reverse('statistics')}?aar={year}")

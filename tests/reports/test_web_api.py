@@ -87,12 +87,27 @@ def test_other_municipalities_deliveries_are_not_found(client, admin_user, frede
 @time_machine.travel("2026-02-03 10:00", tick=False)
 def test_month_approval(client, admin_user, year_of_visits):
     client.force_login(admin_user)
-    client.post(reverse("month-approve", args=[2025, 3]))
+    url = reverse("month-approve", args=[2025, 3])
+    # One tap opens the confirmation with what approving locks in; a POST without it does nothing.
+    assert f'href="{url}"' in client.get(reverse("statistics") + "?aar=2025").content.decode()
+    assert client.post(url).url == url and not MonthApproval.objects.exists()
+    page = client.get(url).content.decode()
+    assert "Marts 2025 godkendes med de tal, den har nu: 6 borgere og 6 besøg." in page
+    client.post(url, {"bekraeft": "1"})
     approval = MonthApproval.objects.get()
     assert (approval.month, approval.persons, approval.visits, approval.approved_by) == (3, 6, 6, admin_user)
-    response = client.post(reverse("month-approve", args=[2025, 3]), follow=True)
+    response = client.post(url, {"bekraeft": "1"}, follow=True)
     assert "allerede godkendt" in response.content.decode()
-    response = client.post(reverse("month-approve", args=[2026, 2]), follow=True)  # this month: not over
+    # Undone while no delivery has counted it; approved again.
+    response = client.post(url, {"fortryd": "1"}, follow=True)
+    assert "Godkendelsen er fortrudt" in response.content.decode() and not MonthApproval.objects.exists()
+    client.post(url, {"bekraeft": "1"})
+    assert MonthApproval.objects.count() == 1
+    Delivery.objects.create(municipality=admin_user.municipality, year=2025, status=Delivery.Status.DONE)
+    response = client.post(url, {"fortryd": "1"}, follow=True)
+    assert "kan ikke fortrydes" in response.content.decode() and MonthApproval.objects.count() == 1
+    assert "Fortryd" not in client.get(reverse("statistics") + "?aar=2025").content.decode()
+    response = client.post(reverse("month-approve", args=[2026, 2]), {"bekraeft": "1"}, follow=True)  # not over
     assert "når den er slut" in response.content.decode()
     assert MonthApproval.objects.count() == 1
     months = client.get("/api/v1/dst-months/?year=2025").json()
