@@ -82,12 +82,22 @@ class LetterRespondSerializer(serializers.Serializer):
     consultant = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
 
 
+CONSEQUENCES = ("approve", "cancel", "send", "restore")
+
+
+class ConsequenceSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    text = serializers.CharField()
+
+
 class LetterBatchViewSet(viewsets.ReadOnlyModelViewSet):
     """Letter batches. POST plans a draft (201, with the preview in `plan`: counts, capacity, the
     shortfall proposal with expected visits, the calendar load). POST {id}/approve/ books the date
     letters' times and renders in the background (follow `progress_percent`); {id}/send/ marks the
-    offers invited; {id}/cancel/ cancels before sending; {id}/proposal/ re-plans a draft with groups
-    moved to open letters. GET {id}/files/{print.pdf|manifest.json|manifest.csv}/ downloads."""
+    offers invited; {id}/cancel/ cancels before sending and {id}/restore/ undoes that;
+    GET {id}/consequence/?action=approve|cancel|send|restore says what each will do; {id}/proposal/
+    re-plans a draft with groups moved to open letters. GET
+    {id}/files/{print.pdf|manifest.json|manifest.csv}/ downloads."""
 
     serializer_class = LetterBatchSerializer
     permission_classes = [HasPerm("invitations.plan_batches")]
@@ -125,6 +135,26 @@ class LetterBatchViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return Response(LetterBatchSerializer(batches.batch_cancel(batch=self.get_object(), user=request.user)).data)
+
+    @extend_schema(request=None, responses=LetterBatchSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        """Undo a cancellation (never sent): approved again on the same times when they are still
+        free and ahead, else a draft to plan again (`message` says why)."""
+        return Response(LetterBatchSerializer(batches.batch_restore(batch=self.get_object(), user=request.user)).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("action", str, enum=list(CONSEQUENCES), required=True)],
+        responses={200: ConsequenceSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def consequence(self, request, pk=None):
+        """What approve, cancel, send or restore would do, in Danish: the text the web confirms."""
+        batch = self.get_object()  # another municipality's batch is not found, whatever is asked
+        what = request.query_params.get("action", "")
+        if what not in CONSEQUENCES:
+            raise serializers.ValidationError({"action": f"Vælg en af {', '.join(CONSEQUENCES)}."})
+        return Response({"action": what, "text": batches.batch_consequence(batch, what)})
 
     @extend_schema(request=None, responses={202: LetterBatchSerializer})
     @action(detail=True, methods=["post"])

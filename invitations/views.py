@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from fhb.eligibility import policy_for
@@ -137,17 +137,50 @@ class BatchDetailView(StaffRequiredMixin, View):
 
 
 class BatchActionView(StaffRequiredMixin, View):
+    """The batch's actions. Those that book, send, cancel or undo a cancellation are confirmed
+    first: GET shows what will happen, in plain Danish; only a POST carrying the confirmation acts."""
+
     permission_required = "invitations.plan_batches"
+    # action in the URL -> (service action, the page's heading, the confirm button)
+    CONFIRMED = {
+        "godkend": ("approve", gettext_lazy("Godkend brevrunden?"), gettext_lazy("Ja, godkend og book tiderne")),
+        "annuller": ("cancel", gettext_lazy("Annullér brevrunden?"), gettext_lazy("Ja, annullér brevrunden")),
+        "send": ("send", gettext_lazy("Markér brevrunden som sendt?"), gettext_lazy("Ja, brevene er sendt")),
+        "fortryd": ("restore", gettext_lazy("Fortryd annulleringen?"), gettext_lazy("Ja, gendan brevrunden")),
+    }
+
+    def get(self, request, pk: int, action: str):
+        batch = get_object_or_404(_batches(request), pk=pk)
+        if action not in self.CONFIRMED:
+            raise Http404
+        kind, heading, button = self.CONFIRMED[action]
+        try:
+            consequence = batches.batch_consequence(batch, kind)
+        except DomainError as exc:
+            raise Http404 from exc
+        return render(
+            request,
+            "invitations/batch_confirm.html",
+            {"batch": batch, "action": action, "heading": heading, "button": button, "consequence": consequence},
+        )
 
     def post(self, request, pk: int, action: str):
         batch = get_object_or_404(_batches(request), pk=pk)
+        if action in self.CONFIRMED and request.POST.get("bekraeft") != "1":
+            return redirect("batch-action", pk=batch.pk, action=action)
         try:
             if action == "godkend":
                 batches.batch_approve(batch=batch, user=request.user)
                 messages.success(request, _("Brevrunden er godkendt, og tiderne er booket. Brevene dannes nu."))
             elif action == "annuller":
                 batches.batch_cancel(batch=batch, user=request.user)
-                messages.success(request, _("Brevrunden er annulleret, og dens bookinger er aflyst."))
+                messages.success(
+                    request,
+                    _("Brevrunden er annulleret, og dens bookinger er aflyst. Du kan fortryde annulleringen nedenfor."),
+                )
+            elif action == "fortryd":
+                batch = batches.batch_restore(batch=batch, user=request.user)
+                messages.success(request, batch.message)
             elif action == "send":
                 batches.batch_send(batch=batch, user=request.user)
                 messages.success(request, _("Brevrunden er markeret som sendt, og borgerne står som inviteret."))

@@ -7,7 +7,8 @@ made once at approval inside one transaction, and rendering skips letters that a
 
 - `planning`: capacity, candidates, the plan and its preview, the proposal, approval;
 - `rendering`: the PDFs in chunks, the combined file and the manifests;
-- `responses`: send, cancel, a citizen's answer, the call list.
+- `responses`: send, cancel and its undo (restore), what each will do (the confirmation's
+  consequence), a citizen's answer, the call list.
 """
 
 from .planning import (
@@ -36,7 +37,15 @@ from .rendering import (
     manifest_rows,
     render_chunk,
 )
-from .responses import batch_cancel, batch_send, call_list, free_slots_for, letter_respond
+from .responses import (
+    batch_cancel,
+    batch_consequence,
+    batch_restore,
+    batch_send,
+    call_list,
+    free_slots_for,
+    letter_respond,
+)
 
 __all__ = [
     "BATCH_FILES",
@@ -48,11 +57,13 @@ __all__ = [
     "batch_apply_proposal",
     "batch_approve",
     "batch_cancel",
+    "batch_consequence",
     "batch_fail",
     "batch_file",
     "batch_finish",
     "batch_plan",
     "batch_render",
+    "batch_restore",
     "batch_retry",
     "batch_send",
     "call_list",

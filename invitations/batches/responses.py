@@ -7,7 +7,9 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from fhb.errors import DomainError
 from fhb.models import Citizen, InvitationKind, Municipality, OfferStatus, User
@@ -24,7 +26,7 @@ from visits.models import (
 
 from ..models import BatchStatus, Letter, LetterBatch, LetterResponse
 from ..planner import free_slots
-from .planning import capacities, tz
+from .planning import UNSENT, batch_approve, capacities, tz
 
 
 @transaction.atomic
@@ -179,3 +181,89 @@ def call_list(municipality: Municipality, *, days: int | None = None):
         .select_related("citizen", "batch", "offer")
         .order_by("batch__letter_date", "citizen__last_name", "id")
     )
+
+
+# --- confirmations and undo ------------------------------------------------------------------------
+
+
+def batch_consequence(batch: LetterBatch, action: str) -> str:
+    """What an action will do, in plain Danish, for the confirmation the team leader reads first."""
+    letters = batch.letters.all()
+    dated = letters.filter(kind=InvitationKind.DATE_LETTER).exclude(starts_at=None)
+    people = dated.values("consultant_id").distinct().count()
+    n_letters, n_dated, n_paper = letters.count(), dated.count(), letters.filter(paper=True).count()
+    if action == "approve":
+        text = (
+            f"{_visits(n_dated)} bookes i {_consultants(people)} kalendere, og {n_letters} breve dannes "
+            f"({n_paper} på papir, resten til Digital Post)."
+        )
+        if n_dated:
+            first, last = (timezone.localtime(dated.aggregate(v=f("starts_at"))["v"]).date() for f in (Min, Max))
+            text += f" Besøgene ligger fra {date_format(first, 'j. F')} til {date_format(last, 'j. F Y')}."
+        return text + " Indtil brevene er sendt, kan brevrunden annulleres, så tiderne bliver ledige igen."
+    if action == "cancel":
+        booked = Booking.objects.filter(letter__batch=batch, status=BookingStatus.BOOKED).count()
+        text = f"{n_letters} breve sendes ikke, og borgerne kan planlægges i en ny brevrunde."
+        if booked:
+            text = f"{_visits(booked)} aflyses i {_consultants(people)} kalendere. " + text
+        return text + " Annulleringen kan fortrydes, så længe tiderne er ledige."
+    if action == "send":
+        return (
+            f"{n_letters} borgere står som inviteret med brevdatoen {date_format(batch.letter_date, 'j. F Y')}. "
+            "Det kan ikke fortrydes: brevene er gået. Borgere med åbent brev, der ikke svarer, kommer på "
+            "ringelisten."
+        )
+    if action == "restore":
+        if batch.approved_at:
+            return (
+                f"Brevrunden godkendes igen: {_visits(n_dated)} bookes på de samme tider i "
+                f"{_consultants(people)} kalendere. Er en tid blevet optaget eller passeret, bliver brevrunden "
+                "en kladde, som du planlægger igen."
+            )
+        return "Brevrunden bliver en kladde igen."
+    raise DomainError("Ukendt handling.")
+
+
+def _visits(n: int) -> str:
+    return "1 besøg" if n == 1 else f"{n} besøg"
+
+
+def _consultants(n: int) -> str:
+    return "1 konsulents" if n == 1 else f"{n} konsulenters"
+
+
+@transaction.atomic
+def batch_restore(*, batch: LetterBatch, user: User) -> LetterBatch:
+    """Undo a cancellation (the batch was never sent). A batch that had been approved is approved
+    again on the same times when every one is still free and ahead; otherwise it becomes a draft to
+    plan again (the message says why). A draft comes back as a draft."""
+    batch = LetterBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != BatchStatus.CANCELLED or batch.sent_at:
+        raise DomainError("Kun en annulleret brevrunde, der ikke er sendt, kan gendannes.")
+    elsewhere = (
+        Letter.objects.filter(offer_id__in=batch.letters.values("offer_id"), batch__status__in=UNSENT)
+        .exclude(batch=batch)
+        .values_list("batch_id", flat=True)
+        .distinct()
+    )
+    if elsewhere:
+        numbers = ", ".join(str(pk) for pk in sorted(elsewhere))
+        raise DomainError(f"Nogle af borgerne er nu i brevrunde {numbers}. Annullér den først, eller lav en ny.")
+    was_approved = batch.approved_at is not None
+    batch.status, batch.cancelled_by, batch.cancelled_at = BatchStatus.DRAFT, None, None
+    batch.message = f"Annulleringen er fortrudt af {user.get_full_name() or user}."
+    batch.save()
+    if not was_approved:
+        return batch
+    passed = batch.letters.filter(starts_at__lt=timezone.now() + dt.timedelta(days=1)).count()
+    if passed:
+        batch.message += f" {passed} af tiderne er passeret: planlæg brevrunden igen, før den godkendes."
+        batch.save(update_fields=["message"])
+        return batch
+    try:
+        with transaction.atomic():
+            return batch_approve(batch=batch, user=user)
+    except DomainError as error:
+        batch.message += f" {error.message}"
+        batch.save(update_fields=["message"])
+        return batch

@@ -175,11 +175,12 @@ def test_no_route_shows_or_changes_another_municipalitys_objects(client, role, t
 
 
 # Routes that show no citizen's personal data (counts, the user's own calendar, an import's
-# summary, a delivery's totals), or that only act: they need no access-log row.
+# summary, a delivery's totals, a confirmation's consequence), or that only act: they need no
+# access-log row.
 NO_CITIZEN_DATA = {
     "import-detail", "delivery-detail", "delivery-file", "approval-report", "calendar-edit", "event-edit",
     "api:delivery-detail", "api:delivery-files", "api:letterbatch-detail", "api:letterbatch-proposal",
-    "api:event-detail",
+    "api:event-detail", "batch-action", "api:letterbatch-consequence",
 }  # fmt: skip
 
 

@@ -361,7 +361,7 @@ def test_a_team_leader_works_with_the_local_groups(
     batch = LetterBatch.objects.get()
     assert batch.letters.count() == 3
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("batch-action", args=[batch.pk, "godkend"]))
+        client.post(reverse("batch-action", args=[batch.pk, "godkend"]), {"bekraeft": "1"})
     batch.refresh_from_db()
     assert batch.status == BatchStatus.READY
     letter = batch.letters.first()

@@ -49,7 +49,7 @@ def test_team_leader_plans_approves_and_downloads(client, team_leader, setup, dj
     detail = client.get(reverse("batch-detail", args=[batch.pk])).content.decode()
     assert "Kalenderbelastning" in detail and "Godkend og dan 6 breve" in detail
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("batch-action", args=[batch.pk, "godkend"]))
+        client.post(reverse("batch-action", args=[batch.pk, "godkend"]), {"bekraeft": "1"})
     batch.refresh_from_db()
     assert batch.status == BatchStatus.READY
     manifest = client.get(reverse("batch-file", args=[batch.pk, "manifest.json"]))
@@ -58,7 +58,7 @@ def test_team_leader_plans_approves_and_downloads(client, team_leader, setup, dj
     pdf = client.get(reverse("letter-pdf", args=[letter.pk]))
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
     assert letter.citizen.accesses.filter(lookup__user=team_leader).exists()  # the look-up is logged
-    client.post(reverse("batch-action", args=[batch.pk, "send"]))
+    client.post(reverse("batch-action", args=[batch.pk, "send"]), {"bekraeft": "1"})
     batch.refresh_from_db()
     assert batch.status == BatchStatus.SENT
     assert letter.offer.__class__.objects.filter(status=OfferStatus.INVITED).count() == 6
