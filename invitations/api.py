@@ -26,7 +26,7 @@ from visits.selectors import closing_days_visible_to
 from visits.workdays import closed_days, public_holidays
 
 from . import batches
-from .models import Letter, LetterBatch, LetterResponse
+from .models import Letter, LetterBatch, LetterResponse, Selection
 from .selectors import batches_visible_to, letters_visible_to
 
 
@@ -37,9 +37,9 @@ class LetterBatchSerializer(serializers.ModelSerializer):
     class Meta:
         model = LetterBatch
         fields = [
-            "id", "period_start", "period_end", "groups", "statuses", "letter_kinds", "letter_date", "event", "status",
-            "plan", "letters_done", "letters_total", "progress_percent", "message", "created_by", "created_at",
-            "approved_at", "rendered_at", "sent_at", "cancelled_at",
+            "id", "period_start", "period_end", "groups", "statuses", "letter_kinds", "letter_date", "selection",
+            "event", "status", "plan", "letters_done", "letters_total", "progress_percent", "message", "created_by",
+            "created_at", "approved_at", "rendered_at", "sent_at", "cancelled_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -53,6 +53,12 @@ class PlanSerializer(serializers.Serializer):
     )
     letter_kinds = serializers.DictField(child=serializers.ChoiceField(choices=InvitationKind.choices), required=False)
     letter_date = serializers.DateField(required=False)
+    selection = serializers.ChoiceField(
+        choices=Selection.choices,
+        default=Selection.ALL,
+        help_text="all: the whole group; birth_month: birthdays in the period (and earlier, not yet invited); "
+        "even: the group spread evenly over the year's remaining months.",
+    )
     event = serializers.PrimaryKeyRelatedField(queryset=CollectiveEvent.objects.all(), required=False, allow_null=True)
 
 
@@ -117,6 +123,7 @@ class LetterBatchViewSet(viewsets.ReadOnlyModelViewSet):
             municipality=request.user.municipality, user=request.user, period_start=v["period_start"],
             period_end=v["period_end"], groups=v["groups"], statuses=v["statuses"],
             letter_kinds=v.get("letter_kinds") or {}, letter_date=v.get("letter_date"), event=v.get("event"),
+            selection=v["selection"],
         )  # fmt: skip
         return Response(LetterBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 

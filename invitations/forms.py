@@ -12,7 +12,7 @@ from fhb.models import District, InvitationKind, OfferStatus
 from visits.models import Absence, ClosingDay, CollectiveEvent, ConsultantCalendar
 
 from . import letters as letterlib
-from .models import LetterTemplate
+from .models import LetterTemplate, Selection
 
 
 def _date() -> forms.DateInput:
@@ -44,6 +44,14 @@ class BatchForm(DkfdsForm):
         initial=[OfferStatus.DUE],
     )
     letter_date = forms.DateField(label=_("Brevdato"), widget=_date(), initial=timezone.localdate)
+    selection = forms.ChoiceField(
+        label=_("Hvem inviteres"),
+        choices=Selection.choices,
+        initial=Selection.BIRTH_MONTH,
+        required=False,  # a form posted without it plans the whole group, as the API does
+        widget=forms.RadioSelect,
+        help_text=_("Fødselsmåned er den almindelige praksis: borgeren inviteres i måneden for fødselsdagen."),
+    )
     event = forms.ModelChoiceField(
         label=_("Arrangement (til invitationer)"), queryset=CollectiveEvent.objects.none(), required=False
     )
@@ -66,6 +74,9 @@ class BatchForm(DkfdsForm):
             municipality=municipality, cancelled=False, date__gte=timezone.localdate()
         )
         style_widgets(self)
+
+    def clean_selection(self) -> str:
+        return self.cleaned_data.get("selection") or Selection.ALL
 
     def letter_kinds(self) -> dict[str, str]:
         return {

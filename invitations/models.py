@@ -51,6 +51,14 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("Fejlet")
 
 
+class Selection(models.TextChoices):
+    """Which of the year's group a batch invites."""
+
+    ALL = "all", _("Hele årets gruppe")
+    BIRTH_MONTH = "birth_month", _("Fødselsmåned: borgere med fødselsdag i perioden (og tidligere, ikke inviteret)")
+    EVEN = "even", _("Jævn fordeling: gruppens resterende borgere fordelt ligeligt over årets resterende måneder")
+
+
 class LetterBatch(LongJobFields):
     """One round of invitation letters: planned as a draft (who gets which letter, date letters with
     a slot), approved (the slots are booked), rendered (PDFs), sent (the offers are invited)."""
@@ -62,6 +70,7 @@ class LetterBatch(LongJobFields):
     statuses = models.JSONField(_("tilbudsstatus"), default=list)
     letter_kinds = models.JSONField(_("brevtype pr. målgruppe"), default=dict)
     letter_date = models.DateField(_("brevdato"))
+    selection = models.CharField(_("udvælgelse"), max_length=12, choices=Selection.choices, default=Selection.ALL)
     event = models.ForeignKey(
         "visits.CollectiveEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="letter_batches"
     )
@@ -124,6 +133,7 @@ class Letter(models.Model):
     starts_at = models.DateTimeField(_("besøgstidspunkt"), null=True, blank=True)  # date letters
     booking = models.OneToOneField(Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="letter")
     paper = models.BooleanField(_("papirpost"), default=False)  # exempt from Digital Post
+    reason = models.CharField(_("hvorfor i brevrunden"), max_length=200, blank=True)
     pdf = models.FileField(upload_to="letters/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     pages = models.PositiveSmallIntegerField(default=0)

@@ -100,6 +100,7 @@ class BatchListView(StaffRequiredMixin, View):
                 statuses=form.cleaned_data["statuses"],
                 letter_kinds=form.letter_kinds(),
                 letter_date=form.cleaned_data["letter_date"],
+                selection=form.cleaned_data["selection"],
                 event=form.cleaned_data["event"],
             )
         except DomainError as exc:

@@ -11,7 +11,8 @@ from collections import Counter, defaultdict
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from fhb.eligibility import policy_for
 from fhb.errors import DomainError
@@ -31,7 +32,7 @@ from visits.models import (
 )
 from visits.workdays import closed_days
 
-from ..models import BatchStatus, Letter, LetterBatch
+from ..models import BatchStatus, Letter, LetterBatch, Selection
 from ..planner import Capacity, Demand, Plan, assign, booked_by_week, monday, week_capacity
 from ..uptake import estimates
 from .rendering import enqueue_render
@@ -168,6 +169,62 @@ def previous_consultants(citizen_ids: list[int]) -> dict[int, int]:
     return result
 
 
+def _month(month: int) -> str:
+    """The month's Danish name (the reasons are stored, in Danish, whatever the user's language)."""
+    with translation.override("da"):
+        return date_format(dt.date(2000, month, 1), "F")
+
+
+def select_share(rows: list[tuple[Offer, str, str]], selection: str, start: dt.date, end: dt.date):
+    """The month's share of the year's group. Returns (the rows in the batch, why each is in it by
+    offer id, who waits: group -> birth month -> count).
+
+    - `all`: everyone (the reason is the group);
+    - `birth_month`: citizens whose birthday falls in the period's months, and those whose birthday
+      came earlier in the year and who have not been invited yet; the rest wait for their month;
+    - `even`: per group, the remaining citizens spread evenly over the year's remaining months
+      (this period's months of those left, rounded up), earliest birthday first."""
+    first, last = start.month, end.month
+    chosen, reasons = [], {}
+    waiting: dict[str, Counter] = defaultdict(Counter)
+    if selection == Selection.ALL:
+        return rows, {o.pk: "" for o, _, _ in rows}, {}
+    if selection == Selection.BIRTH_MONTH:
+        for row in rows:
+            offer, group, _kind = row
+            month = offer.citizen.birth_date.month
+            if month > last:
+                waiting[group][month] += 1
+                continue
+            chosen.append(row)
+            reasons[offer.pk] = (
+                f"Fødselsdag i {_month(month)}"
+                if month >= first
+                else f"Fødselsdag i {_month(month)}, endnu ikke inviteret"
+            )
+        return chosen, reasons, {g: dict(sorted(c.items())) for g, c in waiting.items()}
+    if selection == Selection.EVEN:
+        months_left = 12 - first + 1
+        months_here = last - first + 1
+        by_group: dict[str, list] = defaultdict(list)
+        for row in rows:
+            by_group[row[1]].append(row)
+        for group, members in by_group.items():
+            members.sort(key=lambda r: (r[0].citizen.birth_date.month, r[0].citizen.birth_date.day, r[0].pk))
+            quota = -(-len(members) * months_here // months_left)  # rounded up
+            for row in members[:quota]:
+                chosen.append(row)
+                reasons[row[0].pk] = (
+                    f"Jævn fordeling: {quota} af gruppens {len(members)} i denne brevrunde "
+                    f"({months_left} måneder tilbage af året)"
+                )
+            for row in members[quota:]:
+                waiting[group][row[0].citizen.birth_date.month] += 1
+        chosen.sort(key=lambda r: (r[0].birth_date, r[0].pk))
+        return chosen, reasons, {g: dict(sorted(c.items())) for g, c in waiting.items()}
+    raise DomainError("Vælg hele gruppen, fødselsmåned eller jævn fordeling.", field="selection")
+
+
 def _validate(municipality, *, period_start, period_end, groups, statuses, letter_kinds, event) -> None:
     if period_end < period_start:
         raise DomainError("Perioden slutter før den begynder.", field="period_end")
@@ -198,9 +255,10 @@ def _plan(
     statuses: list[str],
     letter_kinds: dict[str, str],
     letter_date: dt.date | None = None,
-) -> tuple[list[tuple[Offer, str, str]], Plan, dict]:
-    """Choose each citizen's letter and plan the date letters. Returns (offer, group, kind) rows,
-    the slot plan and the preview figures."""
+    selection: str = "all",
+) -> tuple[list[tuple[Offer, str, str]], Plan, dict, dict[int, str]]:
+    """Choose each citizen's letter, the period's share of the group, and plan the date letters.
+    Returns (offer, group, kind) rows, the slot plan, the preview figures and why each is in."""
     priority = priority_for(municipality, groups, year=period_start.year)
     offers = list(
         candidate_offers(municipality, year=period_start.year, groups=groups, statuses=statuses, on=period_start)
@@ -209,6 +267,7 @@ def _plan(
     for offer in offers:
         group, kind = choose(offer.group_codes, groups, letter_kinds, priority, offer.individual_required)
         rows.append((offer, group, kind))
+    rows, reasons, waiting = select_share(rows, selection, period_start, period_end)
     date_rows = [r for r in rows if r[2] == InvitationKind.DATE_LETTER]
     previous = previous_consultants([o.citizen_id for o, _, _ in date_rows])
     # The letter must reach the citizen first: no visit earlier than three days after the letter
@@ -225,7 +284,14 @@ def _plan(
         not_before=not_before,
     )
     preview = _preview(municipality, period_start, rows, plan, caps, groups, letter_kinds, priority, period_end)
-    return rows, plan, preview
+    preview["selection"] = selection
+    preview["waiting"] = {
+        group: {"total": sum(months.values()), "months": [[_month(m), n] for m, n in months.items()]}
+        for group, months in waiting.items()
+    }
+    for row in preview["groups"]:
+        row["waiting"] = preview["waiting"].get(row["group"], {}).get("total", 0)
+    return rows, plan, preview, reasons
 
 
 def _preview(municipality, period_start, rows, plan: Plan, caps, groups, letter_kinds, priority, period_end) -> dict:
@@ -338,7 +404,8 @@ def _proposal(rows, plan: Plan, groups, letter_kinds, priority, uptake) -> list[
     options = [
         {
             "move_to_open": [],
-            "date_letters": len(plan.assigned),
+            # Counted as every other row: the date letters wanted, and those left without a time.
+            "date_letters": sum(by_group.values()),
             "left_out": len(unplaced),
             "fits": False,
             "expected_visits": round(sum((n - left_out[g]) * rate(g, "date_letter") for g, n in by_group.items()), 1),
@@ -380,10 +447,13 @@ def batch_plan(
     letter_date: dt.date | None = None,
     event=None,
     batch: LetterBatch | None = None,
+    selection: str = Selection.ALL,
 ) -> LetterBatch:
     """Make (or, for a draft, remake) a batch: each citizen's letter, the date letters' slots, the
     preview. Nothing is booked and no offer changes until approval."""
     statuses = statuses or [OfferStatus.DUE]
+    if selection not in Selection.values:
+        raise DomainError("Vælg hele gruppen, fødselsmåned eller jævn fordeling.", field="selection")
     policy = policy_for(municipality, period_start.year)
     kinds = {g: policy.invitation_for(g) for g in groups}
     kinds.update({g: k for g, k in (letter_kinds or {}).items() if g in groups})
@@ -407,15 +477,16 @@ def batch_plan(
         if batch.status != BatchStatus.DRAFT:
             raise DomainError("Kun en kladde kan planlægges om.")
         batch.letters.all().delete()
-    rows, plan, preview = _plan(
+    rows, plan, preview, reasons = _plan(
         municipality, period_start=period_start, period_end=period_end, groups=groups, statuses=statuses,
-        letter_kinds=kinds, letter_date=letter_date,
+        letter_kinds=kinds, letter_date=letter_date, selection=selection,
     )  # fmt: skip
     if batch is None:
         batch = LetterBatch(municipality=municipality, created_by=user)
     batch.period_start, batch.period_end = period_start, period_end
     batch.groups, batch.statuses, batch.letter_kinds = groups, statuses, kinds
     batch.letter_date = letter_date
+    batch.selection = selection
     batch.event = event
     batch.plan = preview
     batch.letters_total = preview["letters"]
@@ -435,6 +506,7 @@ def batch_plan(
                 consultant_id=slot[0] if slot else None,
                 starts_at=slot[1] if slot else None,
                 paper=offer.citizen.digital_post_exempt,
+                reason=reasons.get(offer.pk, "")[:200],
             )
         )
     Letter.objects.bulk_create(letters, batch_size=2000)
@@ -451,7 +523,7 @@ def batch_apply_proposal(*, batch: LetterBatch, user: User, move_to_open: list[s
         municipality=batch.municipality, user=user, period_start=batch.period_start, period_end=batch.period_end,
         groups=batch.groups, statuses=batch.statuses, letter_kinds=kinds,
         letter_date=max(batch.letter_date, timezone.localdate()),
-        event=batch.event, batch=batch,
+        event=batch.event, batch=batch, selection=batch.selection,
     )  # fmt: skip
 
 

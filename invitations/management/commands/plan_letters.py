@@ -1,7 +1,8 @@
 """Plan a letter batch (a draft with its preview), and optionally approve and render it.
 
     manage.py plan_letters --municipality 740 --from 2026-12-01 --to 2026-12-31 \\
-        --groups age_80,at_risk_65_81 [--kind age_80=open_letter] [--approve] [--user teamleder]
+        --groups age_80,at_risk_65_81 [--kind age_80=open_letter] [--selection birth_month] \\
+        [--approve] [--user teamleder]
 
 Prints the preview (letters, date letters with a time, those that do not fit, the proposal). With
 --approve the slots are booked and the letters rendered (in this process when Celery runs eagerly,
@@ -17,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from fhb.errors import DomainError
 from fhb.models import Municipality, Role, User
 from invitations import batches
+from invitations.models import Selection
 
 
 class Command(BaseCommand):
@@ -30,6 +32,13 @@ class Command(BaseCommand):
         parser.add_argument("--statuses", default="due", help="due,no_response")
         parser.add_argument(
             "--kind", action="append", default=[], help="GROUP=date_letter|open_letter|collective_event"
+        )
+        parser.add_argument(
+            "--selection",
+            choices=Selection.values,
+            default=Selection.ALL,
+            help="all (default): the whole group; birth_month: birthdays in the period and earlier ones not yet "
+            "invited; even: the group spread evenly over the year's remaining months",
         )
         parser.add_argument("--user", help="the team leader the batch is made by (default: the first)")
         parser.add_argument("--approve", action="store_true")
@@ -52,6 +61,7 @@ class Command(BaseCommand):
                 municipality=municipality, user=user, period_start=options["start"], period_end=options["end"],
                 groups=[g for g in options["groups"].split(",") if g],
                 statuses=[s for s in options["statuses"].split(",") if s], letter_kinds=kinds,
+                selection=options["selection"],
             )  # fmt: skip
             plan = batch.plan
             self.stdout.write(
