@@ -18,7 +18,7 @@ from fhb.models.offers import Offer
 from fhb.selectors import target_group_labels
 from invitations.batches.planning import capacities, consultants
 from invitations.planner import week_capacity
-from visits.models import Booking, BookingStatus
+from visits.models import OCCUPYING, Booking
 from visits.workdays import closed_days
 
 from . import charts
@@ -86,7 +86,7 @@ def uptake_by_letter(municipality: Municipality, year: int) -> list[dict]:
 
 
 def consultant_load(municipality: Municipality, today: dt.date) -> dict:
-    """Booked visits per consultant per week for the next 8 weeks, against the week's capacity:
+    """Booked and completed visits per consultant per week for the next 8 weeks, against the week's capacity:
     the same figure the letter planner fills (`invitations.planner.week_capacity`: the calendar's
     slots on the week's open days, at most the weekly cap). A consultant without a calendar has no
     capacity (the planner does not plan with them) and shows a dash."""
@@ -96,9 +96,7 @@ def consultant_load(municipality: Municipality, today: dt.date) -> dict:
     start = dt.datetime.combine(weeks[0], dt.time.min, tz)
     end = dt.datetime.combine(weeks[-1] + dt.timedelta(days=7), dt.time.min, tz)
     counts = (
-        Booking.objects.filter(
-            municipality=municipality, status=BookingStatus.BOOKED, starts_at__gte=start, starts_at__lt=end
-        )
+        Booking.objects.filter(municipality=municipality, status__in=OCCUPYING, starts_at__gte=start, starts_at__lt=end)
         .annotate(week=TruncWeek("starts_at", tzinfo=tz))
         .values("consultant_id", "week")
         .annotate(n=Count("id"))

@@ -13,18 +13,19 @@ from fhb.errors import DomainError
 from fhb.models import Citizen, Offer, OfferStatus, OfferTransition, Role, User
 from fhb.offers import ALLOWED, offer_transition
 
-from .models import Booking, BookingStatus
+from .models import OCCUPYING, Booking, BookingStatus
 from .workdays import closed_reason
 
 BOOKABLE_KINDS = ("home_visit", "follow_up_visit", "phone_call")
 
 
 def overlapping(consultant: User, starts_at: dt.datetime, ends_at: dt.datetime, *, exclude: int | None = None):
-    """The consultant's active bookings that overlap [starts_at, ends_at). Candidates are found by
-    an index range on the start (no visit is longer than a day), the exact test is done here."""
+    """The consultant's bookings (booked or completed) that overlap [starts_at, ends_at). Candidates
+    are found by an index range on the start (no visit is longer than a day), the exact test is done
+    here."""
     rows = Booking.objects.filter(
         consultant=consultant,
-        status=BookingStatus.BOOKED,
+        status__in=OCCUPYING,
         starts_at__lt=ends_at,
         starts_at__gte=starts_at - dt.timedelta(days=1),
     ).select_related("citizen")

@@ -268,6 +268,11 @@ class BookingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Aflyst")
 
 
+# A booking takes its time in the calendar (and its place in the week's capacity) unless cancelled:
+# a completed visit's time is as taken as a booked one's.
+OCCUPYING = (BookingStatus.BOOKED, BookingStatus.COMPLETED)
+
+
 class Booking(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="bookings")
     citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="bookings")
