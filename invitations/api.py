@@ -242,14 +242,37 @@ class LetterViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
         )  # fmt: skip
         return Response(LetterSerializer(letter).data)
 
-    @extend_schema(responses=SlotSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, description="first day (default: a week before the letter's time)"
+            ),
+            OpenApiParameter("days", int, description="days from `from` (default 14, at most 62)"),
+            OpenApiParameter("consultant", int, description="one consultant's times only"),
+        ],
+        responses=SlotSerializer(many=True),
+    )
     @action(detail=True, methods=["get"], pagination_class=None)
     def slots(self, request, pk=None):
+        """Free times for moving the visit (or booking an open letter): never a taken time, the
+        letter's own booking freed, open days and the week's capacity respected."""
         letter = self.get_object()
-        return Response(
-            [{"consultant": u.pk, "consultant_name": u.get_full_name(), "starts_at": s.isoformat()}
-             for u, s in batches.free_slots_for(letter.citizen)]
+        params = request.query_params
+        try:
+            start = dt.date.fromisoformat(params["from"]) if params.get("from") else None
+            days = int(params.get("days") or 14)
+            consultant = int(params["consultant"]) if params.get("consultant") else None
+        except ValueError as exc:
+            raise serializers.ValidationError({"from": "from ÅÅÅÅ-MM-DD, days og consultant som tal."}) from exc
+        if not 1 <= days <= 62:
+            raise serializers.ValidationError({"days": "days skal være mellem 1 og 62."})
+        slots = batches.free_slots_for(
+            letter.citizen, start=batches.slot_window(letter, start), days=days, consultant_id=consultant,
+            exclude_booking=letter.booking_id,
         )  # fmt: skip
+        return Response(
+            [{"consultant": u.pk, "consultant_name": u.get_full_name(), "starts_at": s.isoformat()} for u, s in slots]
+        )
 
     @extend_schema(responses=LetterSerializer(many=True))
     @action(detail=False, methods=["get"], url_path="call-list")

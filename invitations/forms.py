@@ -175,3 +175,26 @@ class ClosingDayForm(DkfdsModelForm):
         model = ClosingDay
         fields = ["date", "name"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class RespondForm(DkfdsForm):
+    """A citizen's answer to a letter; moving, or booking an open letter, picks a free time."""
+
+    response = forms.ChoiceField(label=_("Svar"), widget=forms.RadioSelect)
+    slot = forms.ChoiceField(
+        label=_("Ny tid"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Ved flytning, eller når borgeren med åbent brev vil have besøg."),
+    )
+    reason = forms.CharField(label=_("Begrundelse (ved nej tak)"), max_length=300, required=False)
+
+    def __init__(self, *args, responses, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["response"].choices = responses
+        # The times shown, and the one posted (the service checks it is still free).
+        choices = [(value, label) for value, label in slots]
+        posted = self.data.get("slot") if self.is_bound else ""
+        if posted and posted not in dict(choices):
+            choices.append((posted, posted))
+        self.fields["slot"].choices = choices

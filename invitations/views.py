@@ -41,11 +41,21 @@ from visits.workdays import closed_days
 
 from . import batches
 from . import letters as letterlib
-from .forms import AbsenceForm, BatchForm, CalendarForm, ClosingDayForm, TemplateForm, group_choices
+from .forms import (
+    AbsenceForm,
+    BatchForm,
+    CalendarForm,
+    ClosingDayForm,
+    RespondForm,
+    TemplateForm,
+    group_choices,
+)
 from .models import LetterResponse, LetterTemplate
 from .planner import free_visits
 from .selectors import batches_visible_to, letters_visible_to, templates_visible_to
 from .services import letter_template_save
+
+SLOT_DAYS = 14  # the move dialog shows two weeks of free times at a time
 
 
 def _batches(request):
@@ -231,7 +241,9 @@ class LetterPdfView(StaffRequiredMixin, View):
 
 
 class LetterRespondView(StaffRequiredMixin, View):
-    """Register a citizen's answer; moving or booking picks one of the next free times."""
+    """Register a citizen's answer. Moving (or booking an open letter) picks a free time from two
+    weeks around the letter's time, earlier or later weeks and one consultant on request; a taken
+    time is never offered, and what was chosen is kept when something is wrong."""
 
     permission_required = "invitations.respond"
 
@@ -241,29 +253,68 @@ class LetterRespondView(StaffRequiredMixin, View):
             pk=pk,
         )
 
-    def get(self, request, pk: int, error: str = "", data=None):
+    def window(self, request, letter):
+        try:
+            start = dt.date.fromisoformat(request.GET.get("fra", ""))
+        except ValueError:
+            start = None
+        consultant = request.GET.get("konsulent", "")
+        return batches.slot_window(letter, start), int(consultant) if consultant.isdigit() else None
+
+    def get(self, request, pk: int, form=None):
         letter = self.letter(request, pk)
-        citizen_access_log(user=request.user, citizens=letter.citizen, endpoint=request.path, purpose="brevsvar")
-        slots = batches.free_slots_for(letter.citizen)
+        if request.method == "GET":
+            citizen_access_log(user=request.user, citizens=letter.citizen, endpoint=request.path, purpose="brevsvar")
+        start, consultant_id = self.window(request, letter)
+        form = form or self.form(request, letter, start, consultant_id)
+        days: dict[dt.date, list] = {}
+        for value, label in form.fields["slot"].choices:
+            try:
+                when = parse_datetime(value.partition("|")[2])
+            except ValueError:
+                when = None
+            if when and timezone.is_aware(when):  # a tampered value posted back is not shown as a time
+                days.setdefault(timezone.localtime(when).date(), []).append((value, label))
+        today = timezone.localdate()
         return render(
             request,
             "invitations/respond.html",
             {
                 "letter": letter,
-                "slots": [(f"{u.pk}|{s.isoformat()}", u, s) for u, s in slots],
-                "responses": [c for c in LetterResponse.choices if c[0]],
-                "error": error,
-                "data": {k: (data or {}).get(k, "") for k in ("response", "slot", "reason")},
-                "next": request.GET.get("next") or (data or {}).get("next", ""),
+                "form": form,
+                "days": days,
+                "start": start,
+                "end": start + dt.timedelta(days=SLOT_DAYS - 1),
+                "earlier": max(start - dt.timedelta(days=SLOT_DAYS), today) if start > today else None,
+                "later": start + dt.timedelta(days=SLOT_DAYS),
+                "consultant_id": consultant_id,
+                "consultants": batches.consultants(request.user.municipality),
+                "next": request.GET.get("next") or request.POST.get("next", ""),
             },
         )
 
+    def form(self, request, letter, start, consultant_id, data=None):
+        slots = batches.free_slots_for(
+            letter.citizen, start=start, days=SLOT_DAYS, consultant_id=consultant_id,
+            exclude_booking=letter.booking_id,
+        )  # fmt: skip
+        choices = [
+            (f"{u.pk}|{s.isoformat()}", f"{date_format(timezone.localtime(s), 'H:i')} {u.get_full_name()}")
+            for u, s in slots
+        ]
+        responses = [c for c in LetterResponse.choices if c[0]]
+        return RespondForm(data, responses=responses, slots=choices, initial={"response": letter.response or None})
+
     def post(self, request, pk: int):
         letter = self.letter(request, pk)
+        start, consultant_id = self.window(request, letter)
+        form = self.form(request, letter, start, consultant_id, data=request.POST)
+        if not form.is_valid():
+            return self.get(request, pk, form=form)
         consultant = starts_at = None
-        consultant_id, _sep, when = request.POST.get("slot", "").partition("|")
-        if consultant_id.isdigit() and when:
-            consultant = staff_visible_to(request.user).filter(pk=consultant_id).first()
+        consultant_pk, _sep, when = form.cleaned_data["slot"].partition("|")
+        if consultant_pk.isdigit() and when:
+            consultant = staff_visible_to(request.user).filter(pk=consultant_pk).first()
             try:
                 starts_at = parse_datetime(when)
             except ValueError:  # a tampered or stale value: treated as no time chosen
@@ -272,13 +323,15 @@ class LetterRespondView(StaffRequiredMixin, View):
             batches.letter_respond(
                 letter=letter,
                 user=request.user,
-                response=request.POST.get("response", ""),
-                reason=request.POST.get("reason", ""),
+                response=form.cleaned_data["response"],
+                reason=form.cleaned_data["reason"],
                 starts_at=starts_at,
                 consultant=consultant,
             )
         except DomainError as exc:
-            return self.get(request, pk, error=exc.message, data=request.POST)
+            field = {"starts_at": "slot"}.get(exc.field, exc.field)
+            form.add_error(field if field in form.fields else None, exc.message)
+            return self.get(request, pk, form=form)
         messages.success(request, _("Svaret er registreret."))
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

@@ -45,6 +45,7 @@ from .responses import (
     call_list,
     free_slots_for,
     letter_respond,
+    slot_window,
 )
 
 __all__ = [
@@ -76,5 +77,6 @@ __all__ = [
     "manifest_rows",
     "priority_for",
     "render_chunk",
+    "slot_window",
     "tz",
 ]

@@ -22,9 +22,9 @@ from fhb.models import InvitationKind, Municipality, Offer, OfferStatus, Role, U
 from fhb.offers import LETTER_PRIORITY
 from fhb.registry.bulk import insert_with_history, update_values
 from visits.models import (
+    OCCUPYING,
     Absence,
     Booking,
-    BookingStatus,
     ConsultantCalendar,
     Visit,
     VisitKind,
@@ -69,7 +69,9 @@ def consultants(municipality: Municipality) -> list[User]:
     )
 
 
-def capacities(municipality: Municipality, start: dt.date, end: dt.date) -> list[Capacity]:
+def capacities(
+    municipality: Municipality, start: dt.date, end: dt.date, *, exclude_booking: int | None = None
+) -> list[Capacity]:
     """The consultants' calendars as the planner sees them, with their absences, bookings (of the
     whole weeks, which the weekly cap counts), the weekly cap (the consultant's own, else the
     municipality's default) and the closed days."""
@@ -89,9 +91,10 @@ def capacities(municipality: Municipality, start: dt.date, end: dt.date) -> list
         dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=tz()),
         dt.datetime.combine(end + dt.timedelta(days=2), dt.time(), tzinfo=tz()),
     )
-    for b in Booking.objects.filter(consultant__in=people, status=BookingStatus.BOOKED, starts_at__range=window).only(
-        "consultant_id", "starts_at", "duration_minutes"
-    ):
+    bookings = Booking.objects.filter(consultant__in=people, status__in=OCCUPYING, starts_at__range=window)
+    if exclude_booking:
+        bookings = bookings.exclude(pk=exclude_booking)  # the one being moved
+    for b in bookings.only("consultant_id", "starts_at", "duration_minutes"):
         busy[b.consultant_id].append((b.starts_at, b.ends_at))
     result = []
     for person in people:
@@ -584,7 +587,7 @@ def _clashes(dated: list[Letter], calendars) -> int:
     last = max(letter.starts_at for letter in dated) + dt.timedelta(days=1)
     busy = defaultdict(list)
     for b in Booking.objects.filter(
-        consultant_id__in=calendars, status=BookingStatus.BOOKED, starts_at__range=(first, last)
+        consultant_id__in=calendars, status__in=OCCUPYING, starts_at__range=(first, last)
     ).only("consultant_id", "starts_at", "duration_minutes"):
         busy[b.consultant_id].append((b.starts_at, b.ends_at))
     clashes = 0

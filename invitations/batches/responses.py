@@ -94,11 +94,35 @@ def batch_cancel(*, batch: LetterBatch, user: User) -> LetterBatch:
 # --- responses and the call list -------------------------------------------------------------------
 
 
-def free_slots_for(citizen: Citizen, *, days: int = 42, limit: int = 40) -> list[tuple[User, dt.datetime]]:
-    """The next free visit times with consultants covering the citizen's postal code."""
-    start = timezone.localdate()
-    end = start + dt.timedelta(days=days)
-    caps = [c for c in capacities(citizen.municipality, start, end) if c.covers(citizen.postal_code)]
+def slot_window(letter: Letter | None, start: dt.date | None = None) -> dt.date:
+    """Where the move dialog's two weeks begin: the date asked for, else a week before the letter's
+    time (so the times just before and after it show), never before today."""
+    today = timezone.localdate()
+    if start is None and letter is not None and letter.starts_at:
+        start = timezone.localtime(letter.starts_at).date() - dt.timedelta(days=7)
+    return max(start or today, today)
+
+
+def free_slots_for(
+    citizen: Citizen,
+    *,
+    start: dt.date | None = None,
+    days: int = 14,
+    consultant_id: int | None = None,
+    exclude_booking: int | None = None,
+    limit: int | None = None,
+) -> list[tuple[User, dt.datetime]]:
+    """Free visit times in [start, start + days) with consultants covering the citizen's postal code
+    (one consultant when asked), earliest first: open days, not taken (booked or completed), within
+    each week's capacity. `exclude_booking`: the booking being moved frees its own time and place."""
+    today = timezone.localdate()
+    start = max(start or today, today)
+    end = start + dt.timedelta(days=days - 1)
+    caps = [
+        c
+        for c in capacities(citizen.municipality, start, end, exclude_booking=exclude_booking)
+        if c.covers(citizen.postal_code) and (consultant_id is None or c.consultant_id == consultant_id)
+    ]
     people = {u.pk: u for u in User.objects.filter(pk__in=[c.consultant_id for c in caps])}
     slots = []
     for cap in caps:
