@@ -19,6 +19,7 @@ from fhb.api.access import AccessLoggedMixin
 from fhb.errors import DomainError
 from fhb.models import InvitationKind, OfferStatus, User
 from fhb.permissions import HasPerm
+from fhb.selectors import staff_visible_to
 from fhb.services import citizen_access_log
 from visits.calendars import closing_day_add, closing_day_delete
 from visits.models import ClosingDay, CollectiveEvent
@@ -26,7 +27,7 @@ from visits.selectors import closing_days_visible_to
 from visits.workdays import closed_days, public_holidays
 
 from . import batches
-from .models import Letter, LetterBatch, LetterResponse, Selection
+from .models import CallAttempt, CallOutcome, Letter, LetterBatch, LetterResponse, Selection
 from .selectors import batches_visible_to, letters_visible_to
 
 
@@ -81,8 +82,45 @@ class LetterSerializer(serializers.ModelSerializer):
         return f"{obj.citizen.first_name} {obj.citizen.last_name}"
 
 
+class CallListEntrySerializer(LetterSerializer):
+    """A letter on the call list, with the calls so far."""
+
+    phone = serializers.CharField(source="citizen.phone")
+    postal_code = serializers.CharField(source="citizen.postal_code")
+    attempts = serializers.IntegerField()
+    last_call = serializers.DateTimeField(allow_null=True)
+    next_attempt = serializers.DateField(allow_null=True)
+    last_outcome = serializers.CharField(allow_null=True)
+
+    class Meta(LetterSerializer.Meta):
+        fields = [
+            *LetterSerializer.Meta.fields, "reason", "phone", "postal_code", "attempts", "last_call", "next_attempt",
+            "last_outcome",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class CallSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=CallOutcome.choices)
+    note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    next_attempt = serializers.DateField(required=False, allow_null=True)
+    starts_at = serializers.DateTimeField(required=False, allow_null=True)
+    consultant = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+
+
+class CallAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CallAttempt
+        fields = ["id", "letter", "citizen", "outcome", "note", "next_attempt", "called_at", "called_by"]
+        read_only_fields = fields
+
+
+# The answers a response can register (every LetterResponse but "not registered").
+ANSWERS = [c for c in LetterResponse.values if c]
+
+
 class LetterRespondSerializer(serializers.Serializer):
-    response = serializers.ChoiceField(choices=[c for c in LetterResponse.values if c])
+    response = serializers.ChoiceField(choices=ANSWERS)
     reason = serializers.CharField(max_length=300, required=False, default="")
     starts_at = serializers.DateTimeField(required=False)
     consultant = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
@@ -209,7 +247,7 @@ class LetterViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
     """Letters of sent batches. GET {id}/slots/ lists the next free times for the citizen;
     POST {id}/respond/ registers accept / move / decline / no answer (moving, and accepting an open
     letter, need `starts_at` and `consultant` from the free times). GET call-list/ lists open-letter
-    non-responders."""
+    non-responders (filter, sort, paged); POST {id}/call/ records a call."""
 
     access_purpose = "API: breve"
 
@@ -274,12 +312,59 @@ class LetterViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
             [{"consultant": u.pk, "consultant_name": u.get_full_name(), "starts_at": s.isoformat()} for u, s in slots]
         )
 
-    @extend_schema(responses=LetterSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("days", int, description="days after the letter (default: the setting)"),
+            OpenApiParameter("group", str, description="a target group code"),
+            OpenApiParameter("consultant", int, description="the citizens in this consultant's districts"),
+            OpenApiParameter("order", str, enum=list(batches.CALL_ORDERS), description="default: forsoeg"),
+            OpenApiParameter("later", bool, description="only those to call again on a later day"),
+        ],
+        responses=CallListEntrySerializer(many=True),
+    )
     @action(detail=False, methods=["get"], url_path="call-list")
     def call_list(self, request):
-        rows = batches.call_list(request.user.municipality)
+        """Open-letter citizens who have not answered, with their calls so far; paged."""
+        params = request.query_params
+        try:
+            days = int(params["days"]) if params.get("days") else None
+            consultant_id = int(params["consultant"]) if params.get("consultant") else None
+        except ValueError as exc:
+            raise serializers.ValidationError({"days": "days og consultant skal være tal."}) from exc
+        if days is not None and not 0 <= days <= 365:
+            raise serializers.ValidationError({"days": "days skal være mellem 0 og 365."})
+        consultant = None
+        if consultant_id is not None:
+            consultant = staff_visible_to(request.user, roles=["consultant"]).filter(pk=consultant_id).first()
+            if consultant is None:
+                raise serializers.ValidationError({"consultant": "Ukendt konsulent."})
+        rows = batches.call_list(
+            request.user.municipality, days=days, group=params.get("group") or None, consultant=consultant,
+            order=params.get("order", "forsoeg"), later=params.get("later") in ("1", "true"),
+        )  # fmt: skip
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(LetterSerializer(page, many=True).data)
+        citizen_access_log(
+            user=request.user, citizens=[letter.citizen for letter in page], endpoint=request.path, purpose="ringeliste"
+        )
+        return self.get_paginated_response(CallListEntrySerializer(page, many=True).data)
+
+    @extend_schema(request=CallSerializer, responses={201: CallAttemptSerializer})
+    @action(detail=True, methods=["post"])
+    def call(self, request, pk=None):
+        """Record a call: no_answer and call_again keep the citizen on the list (from `next_attempt`,
+        by default the next working day for no_answer); booked (needs `starts_at` and `consultant`
+        from the letter's slots), declined and gave_up take them off. A contact, never a visit."""
+        data = CallSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        consultant = v.get("consultant")
+        if consultant is not None and consultant.municipality_id != request.user.municipality_id:
+            consultant = None
+        call = batches.call_record(
+            letter=self.get_object(), user=request.user, outcome=v["outcome"], note=v["note"],
+            next_attempt=v.get("next_attempt"), starts_at=v.get("starts_at"), consultant=consultant,
+        )  # fmt: skip
+        return Response(CallAttemptSerializer(call).data, status=status.HTTP_201_CREATED)
 
 
 class ClosingDaySerializer(serializers.ModelSerializer):

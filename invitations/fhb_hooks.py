@@ -1,5 +1,6 @@
 """What invitations contributes to the core (fhb.hooks): the demo's draft of next year's groups,
-and the rendering of a letter batch as a long job that is started again when its worker is lost."""
+the rendering of a letter batch as a long job that is started again when its worker is lost, and
+the call list's calls in the citizen's timeline (contacts, never visits)."""
 
 from django.conf import settings
 
@@ -28,3 +29,33 @@ def long_jobs() -> list[LongJob]:
             lease=settings.FHB["BATCH_LEASE_SECONDS"], gave_up=GAVE_UP,
         )
     ]  # fmt: skip
+
+
+@hooks.register("citizen_timeline")
+def call_entries(citizen, *, show_notes: bool):
+    """Calls from the call list: contacts in the timeline (never visits). The note may say why a
+    citizen declined, so it shows only where journal notes do."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from fhb.timeline import Entry
+
+    from .models import CallAttempt
+
+    entries = []
+    for call in CallAttempt.objects.filter(citizen=citizen).select_related("called_by"):
+        detail = " · ".join(
+            x
+            for x in [
+                call.get_outcome_display(),
+                _("ring igen %(d)s") % {"d": f"{call.next_attempt:%d-%m-%Y}"} if call.next_attempt else "",
+                str(call.called_by or ""),
+                call.note if show_notes else "",
+            ]
+            if x
+        )
+        day = timezone.localtime(call.called_at).date()
+        entries.append(
+            Entry(day=day, at=call.called_at, kind="contact", title=_("Telefonopkald (ringeliste)"), detail=detail)
+        )
+    return entries

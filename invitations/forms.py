@@ -12,7 +12,7 @@ from fhb.models import District, InvitationKind, OfferStatus
 from visits.models import Absence, ClosingDay, CollectiveEvent, ConsultantCalendar
 
 from . import letters as letterlib
-from .models import LetterTemplate, Selection
+from .models import CallOutcome, LetterTemplate, Selection
 
 
 def _date() -> forms.DateInput:
@@ -194,6 +194,30 @@ class RespondForm(DkfdsForm):
         self.fields["response"].choices = responses
         # The times shown, and the one posted (the service checks it is still free).
         choices = [(value, label) for value, label in slots]
+        posted = self.data.get("slot") if self.is_bound else ""
+        if posted and posted not in dict(choices):
+            choices.append((posted, posted))
+        self.fields["slot"].choices = choices
+
+
+class CallForm(DkfdsForm):
+    """A call from the call list: how it went, a note, when to try again, a time when booked."""
+
+    outcome = forms.ChoiceField(label=_("Hvordan gik opkaldet?"), choices=CallOutcome.choices, widget=forms.RadioSelect)
+    slot = forms.ChoiceField(
+        label=_("Tid"), required=False, widget=forms.RadioSelect, help_text=_("Når borgeren vil have besøg.")
+    )
+    next_attempt = forms.DateField(
+        label=_("Ring igen"),
+        required=False,
+        widget=_date(),
+        help_text=_("Ved intet svar: næste hverdag, hvis du ikke vælger en dag."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = list(slots)
         posted = self.data.get("slot") if self.is_bound else ""
         if posted and posted not in dict(choices):
             choices.append((posted, posted))

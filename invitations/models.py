@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -171,3 +172,34 @@ class TargetGroupDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.year}"
+
+
+class CallOutcome(models.TextChoices):
+    NO_ANSWER = "no_answer", _("Intet svar — prøv igen")
+    CALL_AGAIN = "call_again", _("Aftalt at ringe igen")
+    BOOKED = "booked", _("Besøg booket")
+    DECLINED = "declined", _("Takket nej")
+    GAVE_UP = "gave_up", _("Ikke truffet — opgivet")
+
+
+class CallAttempt(models.Model):
+    """A phone call to a citizen on the call list: a contact, never a visit (it counts in no
+    statistic). 'No answer' and 'call again' keep the citizen on the list, further down, from the
+    next attempt's day; booked, declined and given up take them off (the letter's answer)."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="calls")
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="call_attempts")
+    outcome = models.CharField(_("udfald"), max_length=12, choices=CallOutcome.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    next_attempt = models.DateField(_("ring igen"), null=True, blank=True)
+    called_at = models.DateTimeField(_("ringet"), default=timezone.now)
+    called_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-called_at", "-id"]
+        indexes = [models.Index(fields=["letter", "-called_at"], name="call_latest")]
+        verbose_name = _("opkald")
+        verbose_name_plural = _("opkald")
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} {self.called_at:%Y-%m-%d}"

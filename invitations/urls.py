@@ -13,6 +13,7 @@ urlpatterns = [
     path("breve/brev/<int:pk>.pdf", views.LetterPdfView.as_view(), name="letter-pdf"),
     path("breve/brev/<int:pk>/svar/", views.LetterRespondView.as_view(), name="letter-respond"),
     path("ringeliste/", views.CallListView.as_view(), name="call-list"),
+    path("ringeliste/<int:pk>/opkald/", views.CallRecordView.as_view(), name="call-record"),
     path("brevtekster/", views.TemplateListView.as_view(), name="letter-templates"),
     path("brevtekster/<slug:kind>/", views.TemplateEditView.as_view(), name="letter-template-edit"),
     path("kapacitet/", views.CapacityView.as_view(), name="capacity"),

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,6 +46,7 @@ from .forms import (
     AbsenceForm,
     BatchForm,
     CalendarForm,
+    CallForm,
     ClosingDayForm,
     RespondForm,
     TemplateForm,
@@ -240,7 +242,69 @@ class LetterPdfView(StaffRequiredMixin, View):
         return FileResponse(default_storage.open(letter.pdf.name, "rb"), filename=f"brev-{letter.pk}.pdf")
 
 
-class LetterRespondView(StaffRequiredMixin, View):
+class SlotPickerMixin:
+    """Two weeks of free times for a letter's citizen, around the letter's time, from the date and
+    for the consultant asked (`?fra=`, `?konsulent=`); the letter's own booking frees its place."""
+
+    def window(self, request, letter):
+        try:
+            start = dt.date.fromisoformat(request.GET.get("fra", ""))
+        except ValueError:
+            start = None
+        consultant = request.GET.get("konsulent", "")
+        return batches.slot_window(letter, start), int(consultant) if consultant.isdigit() else None
+
+    def slot_choices(self, letter, start, consultant_id) -> list[tuple[str, str]]:
+        slots = batches.free_slots_for(
+            letter.citizen, start=start, days=SLOT_DAYS, consultant_id=consultant_id,
+            exclude_booking=letter.booking_id,
+        )  # fmt: skip
+        return [
+            (f"{u.pk}|{s.isoformat()}", f"{date_format(timezone.localtime(s), 'H:i')} {u.get_full_name()}")
+            for u, s in slots
+        ]
+
+    def slot_context(self, request, form, start, consultant_id) -> dict:
+        days: dict[dt.date, list] = {}
+        for value, label in form.fields["slot"].choices:
+            try:
+                when = parse_datetime(value.partition("|")[2])
+            except ValueError:
+                when = None
+            if when and timezone.is_aware(when):  # a tampered value posted back is not shown as a time
+                days.setdefault(timezone.localtime(when).date(), []).append((value, label))
+        today = timezone.localdate()
+        return {
+            "form": form,
+            "days": days,
+            "start": start,
+            "end": start + dt.timedelta(days=SLOT_DAYS - 1),
+            "earlier": max(start - dt.timedelta(days=SLOT_DAYS), today) if start > today else None,
+            "later": start + dt.timedelta(days=SLOT_DAYS),
+            "consultant_id": consultant_id,
+            "consultants": batches.consultants(request.user.municipality),
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+        }
+
+    def chosen_slot(self, request, value: str):
+        """(consultant, starts_at) of a posted "consultant|iso" value, or (None, None)."""
+        consultant_pk, _sep, when = value.partition("|")
+        if not (consultant_pk.isdigit() and when):
+            return None, None
+        try:
+            starts_at = parse_datetime(when)
+        except ValueError:  # a tampered or stale value: treated as no time chosen
+            return None, None
+        return staff_visible_to(request.user).filter(pk=consultant_pk).first(), starts_at
+
+    def back(self, request):
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("call-list")
+        return redirect(target)
+
+
+class LetterRespondView(SlotPickerMixin, StaffRequiredMixin, View):
     """Register a citizen's answer. Moving (or booking an open letter) picks a free time from two
     weeks around the letter's time, earlier or later weeks and one consultant on request; a taken
     time is never offered, and what was chosen is kept when something is wrong."""
@@ -253,72 +317,27 @@ class LetterRespondView(StaffRequiredMixin, View):
             pk=pk,
         )
 
-    def window(self, request, letter):
-        try:
-            start = dt.date.fromisoformat(request.GET.get("fra", ""))
-        except ValueError:
-            start = None
-        consultant = request.GET.get("konsulent", "")
-        return batches.slot_window(letter, start), int(consultant) if consultant.isdigit() else None
+    def form(self, letter, start, consultant_id, data=None):
+        responses = [c for c in LetterResponse.choices if c[0]]
+        slots = self.slot_choices(letter, start, consultant_id)
+        return RespondForm(data, responses=responses, slots=slots, initial={"response": letter.response or None})
 
     def get(self, request, pk: int, form=None):
         letter = self.letter(request, pk)
         if request.method == "GET":
             citizen_access_log(user=request.user, citizens=letter.citizen, endpoint=request.path, purpose="brevsvar")
         start, consultant_id = self.window(request, letter)
-        form = form or self.form(request, letter, start, consultant_id)
-        days: dict[dt.date, list] = {}
-        for value, label in form.fields["slot"].choices:
-            try:
-                when = parse_datetime(value.partition("|")[2])
-            except ValueError:
-                when = None
-            if when and timezone.is_aware(when):  # a tampered value posted back is not shown as a time
-                days.setdefault(timezone.localtime(when).date(), []).append((value, label))
-        today = timezone.localdate()
-        return render(
-            request,
-            "invitations/respond.html",
-            {
-                "letter": letter,
-                "form": form,
-                "days": days,
-                "start": start,
-                "end": start + dt.timedelta(days=SLOT_DAYS - 1),
-                "earlier": max(start - dt.timedelta(days=SLOT_DAYS), today) if start > today else None,
-                "later": start + dt.timedelta(days=SLOT_DAYS),
-                "consultant_id": consultant_id,
-                "consultants": batches.consultants(request.user.municipality),
-                "next": request.GET.get("next") or request.POST.get("next", ""),
-            },
-        )
-
-    def form(self, request, letter, start, consultant_id, data=None):
-        slots = batches.free_slots_for(
-            letter.citizen, start=start, days=SLOT_DAYS, consultant_id=consultant_id,
-            exclude_booking=letter.booking_id,
-        )  # fmt: skip
-        choices = [
-            (f"{u.pk}|{s.isoformat()}", f"{date_format(timezone.localtime(s), 'H:i')} {u.get_full_name()}")
-            for u, s in slots
-        ]
-        responses = [c for c in LetterResponse.choices if c[0]]
-        return RespondForm(data, responses=responses, slots=choices, initial={"response": letter.response or None})
+        form = form or self.form(letter, start, consultant_id)
+        context = {"letter": letter, **self.slot_context(request, form, start, consultant_id)}
+        return render(request, "invitations/respond.html", context)
 
     def post(self, request, pk: int):
         letter = self.letter(request, pk)
         start, consultant_id = self.window(request, letter)
-        form = self.form(request, letter, start, consultant_id, data=request.POST)
+        form = self.form(letter, start, consultant_id, data=request.POST)
         if not form.is_valid():
             return self.get(request, pk, form=form)
-        consultant = starts_at = None
-        consultant_pk, _sep, when = form.cleaned_data["slot"].partition("|")
-        if consultant_pk.isdigit() and when:
-            consultant = staff_visible_to(request.user).filter(pk=consultant_pk).first()
-            try:
-                starts_at = parse_datetime(when)
-            except ValueError:  # a tampered or stale value: treated as no time chosen
-                starts_at = None
+        consultant, starts_at = self.chosen_slot(request, form.cleaned_data["slot"])
         try:
             batches.letter_respond(
                 letter=letter,
@@ -333,29 +352,125 @@ class LetterRespondView(StaffRequiredMixin, View):
             form.add_error(field if field in form.fields else None, exc.message)
             return self.get(request, pk, form=form)
         messages.success(request, _("Svaret er registreret."))
-        target = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            target = reverse("call-list")
-        return redirect(target)
+        return self.back(request)
+
+
+class CallRecordView(SlotPickerMixin, StaffRequiredMixin, View):
+    """Record a call from the call list: how it went, a note, when to try again; booking picks a
+    free time. A call is a contact in the citizen's timeline, never a visit."""
+
+    permission_required = "invitations.respond"
+
+    def letter(self, request, pk):
+        return get_object_or_404(
+            letters_visible_to(request.user).select_related("citizen", "batch", "booking", "offer"), pk=pk
+        )
+
+    def form(self, request, letter, start, consultant_id, data=None):
+        today = timezone.localdate()
+        initial = {"next_attempt": batches.next_working_day(request.user.municipality_id, today)}
+        return CallForm(data, slots=self.slot_choices(letter, start, consultant_id), initial=initial)
+
+    def get(self, request, pk: int, form=None):
+        letter = self.letter(request, pk)
+        if request.method == "GET":
+            citizen_access_log(user=request.user, citizens=letter.citizen, endpoint=request.path, purpose="ringeliste")
+        start, consultant_id = self.window(request, letter)
+        form = form or self.form(request, letter, start, consultant_id)
+        calls = letter.calls.select_related("called_by")[:20]
+        context = {"letter": letter, "calls": calls, **self.slot_context(request, form, start, consultant_id)}
+        return render(request, "invitations/call_record.html", context)
+
+    def post(self, request, pk: int):
+        letter = self.letter(request, pk)
+        start, consultant_id = self.window(request, letter)
+        form = self.form(request, letter, start, consultant_id, data=request.POST)
+        if not form.is_valid():
+            return self.get(request, pk, form=form)
+        consultant, starts_at = self.chosen_slot(request, form.cleaned_data["slot"])
+        data = form.cleaned_data
+        try:
+            call = batches.call_record(
+                letter=letter, user=request.user, outcome=data["outcome"], note=data["note"],
+                next_attempt=data["next_attempt"], starts_at=starts_at, consultant=consultant,
+            )  # fmt: skip
+        except DomainError as exc:
+            field = {"starts_at": "slot", "response": "outcome"}.get(exc.field, exc.field)
+            form.add_error(field if field in form.fields else None, exc.message)
+            return self.get(request, pk, form=form)
+        name = f"{letter.citizen.first_name} {letter.citizen.last_name}"
+        if call.next_attempt:
+            message = _("Opkaldet til %(name)s er registreret. Borgeren står på listen igen fra %(day)s.") % {
+                "name": name,
+                "day": date_format(call.next_attempt, "l j. F"),
+            }
+        else:
+            message = _("Opkaldet til %(name)s er registreret, og borgeren er taget af listen.") % {"name": name}
+        messages.success(request, message)
+        return self.back(request)
 
 
 class CallListView(StaffRequiredMixin, View):
+    """Open-letter citizens who have not answered: paged, sortable, filtered by target group and by
+    the consultant covering their postal code, phone numbers as tel: links. Recording a call takes
+    a citizen off the list or moves them down; those to call again later are counted apart."""
+
     permission_required = "invitations.respond"
+    PER_PAGE = 50
+    ORDERS = {
+        "forsoeg": gettext_lazy("Færrest forsøg først"),
+        "brev": gettext_lazy("Ældste brev først"),
+        "navn": gettext_lazy("Efternavn"),
+        "postnr": gettext_lazy("Postnummer"),
+    }
 
     def get(self, request):
+        municipality = request.user.municipality
         try:
             days = max(0, min(int(request.GET.get("dage", "")), 365))
         except ValueError:
             days = None
-        rows = batches.call_list(request.user.municipality, days=days)
-
+        people = batches.consultants(municipality)
+        consultant_id = request.GET.get("konsulent", "")
+        consultant = next((p for p in people if str(p.pk) == consultant_id), None)
+        labels = target_group_labels(municipality.pk)
+        group = request.GET.get("gruppe", "")
+        group = group if group in labels else ""
+        order = request.GET.get("sortering", "forsoeg")
+        order = order if order in self.ORDERS else "forsoeg"
+        later = request.GET.get("senere") == "1"
+        rows = batches.call_list(
+            municipality, days=days, group=group or None, consultant=consultant, order=order, later=later
+        )
+        page = Paginator(rows, self.PER_PAGE).get_page(request.GET.get("page"))
+        citizen_access_log(
+            user=request.user, citizens=[letter.citizen for letter in page], endpoint=request.path, purpose="Ringeliste"
+        )
+        waiting = (
+            batches.call_list(municipality, days=days, group=group or None, consultant=consultant, later=not later)
+            .values("pk")
+            .count()
+        )
+        present = set(batches.call_list(municipality, days=days).order_by().values_list("group", flat=True))
+        query = request.GET.copy()
+        query.pop("page", None)
         return render(
             request,
             "invitations/call_list.html",
             {
-                "rows": rows[:500],
-                "count": rows.count(),
+                "page": page,
+                "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+                "count": page.paginator.count,
+                "waiting": waiting,
+                "later": later,
                 "days": settings.FHB["CALL_LIST_AFTER_DAYS"] if days is None else days,
+                "consultants": people,
+                "consultant": consultant,
+                "groups": sorted(((code, labels.get(code, code)) for code in present), key=lambda g: g[1]),
+                "group": group,
+                "orders": self.ORDERS.items(),
+                "order": order,
+                "querystring": query.urlencode(),
             },
         )
 

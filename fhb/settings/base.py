@@ -202,6 +202,10 @@ SPECTACULAR_SETTINGS = {
         "FollowUpKindEnum": "visits.models.FollowUpKind",
         "ReferralKindEnum": "fhb.intake.REFERRAL_CHOICES",
         "InvitationKindEnum": "fhb.models.InvitationKind",
+        "VisitOutcomeEnum": "visits.models.VisitOutcome",
+        "CallOutcomeEnum": "invitations.models.CallOutcome",
+        "LetterResponseEnum": "invitations.models.LetterResponse",
+        "LetterAnswerEnum": "invitations.api.ANSWERS",
     },
 }
 

@@ -38,18 +38,22 @@ from .rendering import (
     render_chunk,
 )
 from .responses import (
+    CALL_ORDERS,
     batch_cancel,
     batch_consequence,
     batch_restore,
     batch_send,
     call_list,
+    call_record,
     free_slots_for,
     letter_respond,
+    next_working_day,
     slot_window,
 )
 
 __all__ = [
     "BATCH_FILES",
+    "CALL_ORDERS",
     "CHUNK",
     "DEFAULT_PRIORITY",
     "MANIFEST_FIELDS",
@@ -68,6 +72,7 @@ __all__ = [
     "batch_retry",
     "batch_send",
     "call_list",
+    "call_record",
     "capacities",
     "consultants",
     "free_slots_for",
@@ -75,6 +80,7 @@ __all__ = [
     "manifest_csv",
     "manifest_json",
     "manifest_rows",
+    "next_working_day",
     "priority_for",
     "render_chunk",
     "slot_window",

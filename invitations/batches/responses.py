@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -23,8 +23,9 @@ from visits.models import (
     EventRegistration,
     RegistrationStatus,
 )
+from visits.workdays import closed_days
 
-from ..models import BatchStatus, Letter, LetterBatch, LetterResponse
+from ..models import BatchStatus, CallAttempt, CallOutcome, Letter, LetterBatch, LetterResponse
 from ..planner import free_slots
 from .planning import UNSENT, batch_approve, capacities, tz
 
@@ -189,11 +190,33 @@ def letter_respond(
     return letter
 
 
-def call_list(municipality: Municipality, *, days: int | None = None):
-    """Open-letter citizens who have not answered `days` after the letter: phone them."""
+CALL_ORDERS = {
+    # Fewest attempts first, the longest since the last call next: a call moves the citizen down.
+    "forsoeg": ["attempts", F("last_call").asc(nulls_first=True), "batch__letter_date", "citizen__last_name", "id"],
+    "brev": ["batch__letter_date", "citizen__last_name", "id"],
+    "navn": ["citizen__last_name", "citizen__first_name", "id"],
+    "postnr": ["citizen__postal_code", "citizen__last_name", "id"],
+}
+
+
+def call_list(
+    municipality: Municipality,
+    *,
+    days: int | None = None,
+    group: str | None = None,
+    consultant: User | None = None,
+    order: str = "forsoeg",
+    later: bool = False,
+):
+    """Open-letter citizens who have not answered `days` after the letter: phone them. Annotated
+    with the calls so far; a citizen whose last call set a later attempt is left out until that
+    day (`later=True` lists just those). Filter by target group and by the postal codes a
+    consultant covers; order by `CALL_ORDERS`."""
     days = settings.FHB["CALL_LIST_AFTER_DAYS"] if days is None else days
-    cutoff = timezone.localdate() - dt.timedelta(days=days)
-    return (
+    today = timezone.localdate()
+    cutoff = today - dt.timedelta(days=days)
+    latest = CallAttempt.objects.filter(letter=OuterRef("pk")).order_by("-called_at", "-id")
+    rows = (
         Letter.objects.filter(
             batch__municipality=municipality,
             batch__status=BatchStatus.SENT,
@@ -202,8 +225,79 @@ def call_list(municipality: Municipality, *, days: int | None = None):
             response="",
             offer__status=OfferStatus.INVITED,
         )
+        .annotate(
+            attempts=Count("calls"),
+            last_call=Max("calls__called_at"),
+            next_attempt=Subquery(latest.values("next_attempt")[:1]),
+            last_outcome=Subquery(latest.values("outcome")[:1]),
+        )
         .select_related("citizen", "batch", "offer")
-        .order_by("batch__letter_date", "citizen__last_name", "id")
+    )
+    waiting = Q(next_attempt__gt=today)
+    rows = rows.filter(waiting) if later else rows.exclude(waiting & Q(next_attempt__isnull=False))
+    if group:
+        rows = rows.filter(group=group)
+    if consultant is not None:
+        calendar = ConsultantCalendar.objects.filter(consultant=consultant).prefetch_related("districts").first()
+        codes = {code for d in calendar.districts.all() for code in d.postal_codes} if calendar else set()
+        if codes:  # a consultant without districts covers the whole municipality
+            rows = rows.filter(citizen__postal_code__in=codes)
+    return rows.order_by(*CALL_ORDERS.get(order, CALL_ORDERS["forsoeg"]))
+
+
+def next_working_day(municipality_id: int, after: dt.date) -> dt.date:
+    """The first day after `after` that is a weekday and not closed (holiday or closing day)."""
+    closed = closed_days(municipality_id, after, after + dt.timedelta(days=30))
+    day = after + dt.timedelta(days=1)
+    while day.weekday() >= 5 or day in closed:
+        day += dt.timedelta(days=1)
+    return day
+
+
+@transaction.atomic
+def call_record(
+    *,
+    letter: Letter,
+    user: User,
+    outcome: str,
+    note: str = "",
+    next_attempt: dt.date | None = None,
+    starts_at: dt.datetime | None = None,
+    consultant: User | None = None,
+) -> CallAttempt:
+    """Record a call to a citizen on the call list: a contact, never a visit. No answer keeps them
+    on the list from the next working day (or the day chosen); 'call again' from the day agreed;
+    booked books the time chosen, declined declines the offer, given up registers no answer — those
+    three take the citizen off the list, all or nothing with the call."""
+    if outcome not in CallOutcome.values:
+        raise DomainError("Vælg, hvordan opkaldet gik.", field="outcome")
+    today = timezone.localdate()
+    if next_attempt is not None and next_attempt < today:
+        raise DomainError("Næste forsøg kan ikke ligge før i dag.", field="next_attempt")
+    if outcome == CallOutcome.NO_ANSWER:
+        next_attempt = next_attempt or next_working_day(letter.batch.municipality_id, today)
+    elif outcome == CallOutcome.CALL_AGAIN:
+        if next_attempt is None:
+            raise DomainError("Vælg dagen, I har aftalt at ringe igen.", field="next_attempt")
+    else:
+        next_attempt = None
+        response = {
+            CallOutcome.BOOKED: LetterResponse.ACCEPTED,
+            CallOutcome.DECLINED: LetterResponse.DECLINED,
+            CallOutcome.GAVE_UP: LetterResponse.NO_ANSWER,
+        }[outcome]
+        if outcome == CallOutcome.BOOKED and (starts_at is None or consultant is None):
+            raise DomainError("Vælg en ledig tid.", field="slot")
+        letter_respond(
+            letter=letter, user=user, response=response, reason=note, starts_at=starts_at, consultant=consultant
+        )
+    return CallAttempt.objects.create(
+        letter=letter,
+        citizen_id=letter.citizen_id,
+        outcome=outcome,
+        note=note.strip()[:300],
+        next_attempt=next_attempt,
+        called_by=user,
     )
 
 
