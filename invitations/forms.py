@@ -205,7 +205,7 @@ class CallForm(DkfdsForm):
 
     outcome = forms.ChoiceField(label=_("Hvordan gik opkaldet?"), choices=CallOutcome.choices, widget=forms.RadioSelect)
     slot = forms.ChoiceField(
-        label=_("Tid"), required=False, widget=forms.RadioSelect, help_text=_("Når borgeren vil have besøg.")
+        label=_("Tid til besøg"), required=False, widget=forms.RadioSelect, help_text=_("Når borgeren vil have besøg.")
     )
     next_attempt = forms.DateField(
         label=_("Ring igen"),

@@ -44,3 +44,23 @@ def test_one_label_per_target_group():
             continue
         text = path.read_text()
         assert "82 år og ældre" not in text and "70-årige, der bor alene" not in text, path
+
+
+def test_counts_in_sentences_have_thousands_separators():
+    """Counts read "1.234 borgere", also where the plural is chosen by the count."""
+    template = Template(
+        "{% load i18n fhb %}{% blocktranslate count n=count with shown=count|num %}{{ shown }} borger{% plural %}"
+        "{{ shown }} borgere{% endblocktranslate %}"
+    )
+    with translation.override("da"):
+        assert template.render(Context({"count": 1234})) == "1.234 borgere"
+        assert template.render(Context({"count": 1})) == "1 borger"
+    with translation.override("en"):
+        assert template.render(Context({"count": 5000})) == "5,000 citizens"
+    sources = [p for p in TEMPLATES.rglob("*.html")]
+    unformatted = [
+        f"{p.relative_to(TEMPLATES)}"
+        for p in sources
+        if re.search(r"count n=page\.paginator\.count %\}\{\{ n \}\}", p.read_text())
+    ]
+    assert not unformatted, unformatted

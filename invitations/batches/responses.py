@@ -311,10 +311,11 @@ def batch_consequence(batch: LetterBatch, action: str) -> str:
     people = dated.values("consultant_id").distinct().count()
     n_letters, n_dated, n_paper = letters.count(), dated.count(), letters.filter(paper=True).count()
     if action == "approve":
-        text = (
-            f"{_visits(n_dated)} bookes i {_consultants(people)} kalendere, og {n_letters} breve dannes "
-            f"({n_paper} på papir, resten til Digital Post)."
-        )
+        letters_made = f"{n_letters} breve dannes ({n_paper} på papir, resten til Digital Post)."
+        if n_dated:
+            text = f"{_visits(n_dated)} bookes i {_consultants(people)} kalendere, og {letters_made}"
+        else:
+            text = f"Ingen besøg bookes (brevrunden har ingen datobreve). {letters_made[0].upper()}{letters_made[1:]}"
         if n_dated:
             first, last = (timezone.localtime(dated.aggregate(v=f("starts_at"))["v"]).date() for f in (Min, Max))
             text += f" Besøgene ligger fra {date_format(first, 'j. F')} til {date_format(last, 'j. F Y')}."
