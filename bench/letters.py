@@ -41,7 +41,7 @@ def build(letters: int, consultants: int, year: int):
     for i in range(consultants):
         user = User.objects.create(
             username=f"k{i}", first_name=f"Konsulent{i}", last_name="Bench", role=Role.CONSULTANT,
-            municipality=municipality, phone="33 66 00 00",
+            municipality=municipality, phone="33 66 00 00", weekly_visit_capacity=20,  # the calendar's 4 a day
         )  # fmt: skip
         ConsultantCalendar.objects.create(consultant=user, weekdays=[0, 1, 2, 3, 4]).districts.add(district)
     User.objects.create(username="leder", role=Role.TEAM_LEADER, municipality=municipality)

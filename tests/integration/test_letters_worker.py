@@ -43,7 +43,10 @@ def build(year: int) -> tuple[Municipality, object]:
     copenhagen = Municipality.objects.get(code="101")
     district = District.objects.create(municipality=copenhagen, name="Alle", postal_codes=["2100"])
     for i in range(3):
-        consultant = UserFactory(username=f"k{i}", role=Role.CONSULTANT, municipality=copenhagen, phone="33 66 00 00")
+        consultant = UserFactory(
+            username=f"k{i}", role=Role.CONSULTANT, municipality=copenhagen, phone="33 66 00 00",
+            weekly_visit_capacity=20,  # the calendar's four a day: the default cap (12) would leave some out
+        )  # fmt: skip
         ConsultantCalendar.objects.create(consultant=consultant, weekdays=[0, 1, 2, 3, 4]).districts.add(district)
     Citizen.objects.bulk_create(
         Citizen(
