@@ -169,8 +169,9 @@ class BatchActionView(StaffRequiredMixin, View):
         kind, heading, button = self.CONFIRMED[action]
         try:
             consequence = batches.batch_consequence(batch, kind)
-        except DomainError as exc:
-            raise Http404 from exc
+        except DomainError as exc:  # no longer applies (sent, cancelled, approved meanwhile)
+            messages.error(request, exc.message)
+            return redirect("batch-detail", pk=batch.pk)
         return render(
             request,
             "invitations/batch_confirm.html",

@@ -304,8 +304,20 @@ def call_record(
 # --- confirmations and undo ------------------------------------------------------------------------
 
 
+# Which batches each confirmed action applies to (the services refuse the others).
+APPLIES = {
+    "approve": lambda b: b.status == BatchStatus.DRAFT,
+    "cancel": lambda b: b.status not in (BatchStatus.SENT, BatchStatus.CANCELLED),
+    "send": lambda b: b.status == BatchStatus.READY,
+    "restore": lambda b: b.status == BatchStatus.CANCELLED and not b.sent_at,
+}
+
+
 def batch_consequence(batch: LetterBatch, action: str) -> str:
-    """What an action will do, in plain Danish, for the confirmation the team leader reads first."""
+    """What an action will do, in plain Danish, for the confirmation the team leader reads first.
+    An action that does not apply to the batch as it stands says so (DomainError)."""
+    if action in APPLIES and not APPLIES[action](batch):
+        raise DomainError(f"Brevrunden er {batch.get_status_display().lower()}: det kan ikke gøres nu.")
     letters = batch.letters.all()
     dated = letters.filter(kind=InvitationKind.DATE_LETTER).exclude(starts_at=None)
     people = dated.values("consultant_id").distinct().count()

@@ -119,6 +119,10 @@ def test_send_says_it_cannot_be_undone(client, team_leader, draft):
     assert "6 borgere står som inviteret med brevdatoen 23. november 2026" in page
     assert "Det kan ikke fortrydes" in page
     assert client.get(reverse("batch-action", args=[draft.pk, "ukendt"])).status_code == 404
+    # An action that does not apply to the batch as it stands is not confirmed: back, with why.
+    response = client.get(reverse("batch-action", args=[draft.pk, "godkend"]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("batch-detail", args=[draft.pk])
+    assert "Brevrunden er klar til afsendelse: det kan ikke gøres nu." in response.content.decode()
 
 
 def test_api_consequence_and_restore(client, team_leader, draft):
@@ -127,6 +131,7 @@ def test_api_consequence_and_restore(client, team_leader, draft):
     text = client.get(base + "consequence/", {"action": "approve"}).json()["text"]
     assert text.startswith("6 besøg bookes i 2 konsulenters kalendere")
     assert client.get(base + "consequence/", {"action": "x"}).status_code == 400
+    assert client.get(base + "consequence/", {"action": "send"}).status_code == 400  # a draft is not sent
     client.post(base + "cancel/")
     restored = client.post(base + "restore/")
     assert restored.status_code == 200 and restored.json()["status"] == "draft"
