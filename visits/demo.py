@@ -40,6 +40,16 @@ def _week_days(today: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=d) for d in range(5 - start.weekday())]
 
 
+def _open_days(today: dt.date, weekdays, closed) -> list[dt.date]:
+    """The rest of this week's open working days for the consultant; when none is left (a Friday
+    that is a holiday, the days between Christmas and New Year), the coming week's."""
+    days = [d for d in _week_days(today) if d.weekday() in weekdays and d not in closed]
+    if not days:
+        monday = today + dt.timedelta(days=7 - today.weekday())
+        days = [d for d in _week_days(monday) if d.weekday() in weekdays and d not in closed]
+    return days
+
+
 def demo_agenda(*, municipality: Municipality, today: dt.date, rng: random.Random) -> dict:
     consultants = list(User.objects.filter(municipality=municipality, role=Role.CONSULTANT).order_by("username"))
     tz = timezone.get_current_timezone()
@@ -57,7 +67,7 @@ def demo_agenda(*, municipality: Municipality, today: dt.date, rng: random.Rando
         .order_by("id")[:2000]
     )
     rng.shuffle(candidates)
-    closed = closed_days(municipality.pk, today, today + dt.timedelta(days=7))
+    closed = closed_days(municipality.pk, today, today + dt.timedelta(days=14))
     cap = settings.FHB["DEFAULT_WEEKLY_VISIT_CAPACITY"]
     for consultant in consultants:
         if Booking.objects.filter(consultant=consultant, starts_at__date__gte=today).exists():
@@ -66,7 +76,7 @@ def demo_agenda(*, municipality: Municipality, today: dt.date, rng: random.Rando
         weekdays = calendar.weekdays if calendar else range(5)
         slots = calendar.slot_starts() if calendar else SLOTS
         # The week's agenda as the planner would fill it: open days only, up to the weekly cap.
-        times = [(d, s) for d in _week_days(today) if d.weekday() in weekdays and d not in closed for s in slots]
+        times = [(d, s) for d in _open_days(today, weekdays, closed) for s in slots]
         for day, slot in times[: consultant.weekly_visit_capacity or cap]:
             if not candidates:
                 break
