@@ -177,7 +177,19 @@ class ClosingDayForm(DkfdsModelForm):
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
-class RespondForm(DkfdsForm):
+class SlotChoiceForm(DkfdsForm):
+    """A form with a `slot` among the free times shown; the one posted back is accepted too (the
+    service checks it is still free, and the page shows only real times)."""
+
+    def set_slots(self, slots) -> None:
+        choices = list(slots)
+        posted = self.data.get("slot") if self.is_bound else ""
+        if posted and posted not in dict(choices):
+            choices.append((posted, posted))
+        self.fields["slot"].choices = choices
+
+
+class RespondForm(SlotChoiceForm):
     """A citizen's answer to a letter; moving, or booking an open letter, picks a free time."""
 
     response = forms.ChoiceField(label=_("Svar"), widget=forms.RadioSelect)
@@ -192,15 +204,10 @@ class RespondForm(DkfdsForm):
     def __init__(self, *args, responses, slots, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["response"].choices = responses
-        # The times shown, and the one posted (the service checks it is still free).
-        choices = [(value, label) for value, label in slots]
-        posted = self.data.get("slot") if self.is_bound else ""
-        if posted and posted not in dict(choices):
-            choices.append((posted, posted))
-        self.fields["slot"].choices = choices
+        self.set_slots(slots)
 
 
-class CallForm(DkfdsForm):
+class CallForm(SlotChoiceForm):
     """A call from the call list: how it went, a note, when to try again, a time when booked."""
 
     outcome = forms.ChoiceField(label=_("Hvordan gik opkaldet?"), choices=CallOutcome.choices, widget=forms.RadioSelect)
@@ -217,8 +224,4 @@ class CallForm(DkfdsForm):
 
     def __init__(self, *args, slots, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = list(slots)
-        posted = self.data.get("slot") if self.is_bound else ""
-        if posted and posted not in dict(choices):
-            choices.append((posted, posted))
-        self.fields["slot"].choices = choices
+        self.set_slots(slots)

@@ -162,10 +162,11 @@ def _year(request) -> int:
 
 class MonthViewSet(viewsets.ViewSet):
     """The year month by month: citizens and visits as a delivery would count them, the checks,
-    and which months are approved. POST approve/ {"year", "month"} approves a finished month."""
+    and which months are approved. POST approve/ {"year", "month"} approves a finished month;
+    POST unapprove/ undoes that while no delivery of the year has counted it."""
 
     def get_permissions(self):
-        perm = "reports.deliver" if self.action == "approve" else "reports.view_statistics"
+        perm = "reports.deliver" if self.action in ("approve", "unapprove") else "reports.view_statistics"
         return [HasPerm(perm)()]
 
     @extend_schema(parameters=[YEAR_PARAM], responses=MonthSerializer(many=True))
@@ -193,6 +194,17 @@ class MonthViewSet(viewsets.ViewSet):
         except services.DeliveryError as exc:
             raise ValidationError({"month": str(exc)}) from None
         return Response({"year": approval.year, "month": approval.month}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MonthApproveSerializer, responses={200: MonthApproveSerializer})
+    @action(detail=False, methods=["post"])
+    def unapprove(self, request):
+        form = MonthApproveSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            services.month_unapprove(municipality=request.user.municipality, user=request.user, **form.validated_data)
+        except services.DeliveryError as exc:
+            raise ValidationError({"month": str(exc)}) from None
+        return Response(form.validated_data)
 
 
 class DashboardAPIView(APIView):

@@ -95,13 +95,17 @@ def batch_cancel(*, batch: LetterBatch, user: User) -> LetterBatch:
 # --- responses and the call list -------------------------------------------------------------------
 
 
+SLOT_HORIZON_DAYS = 730
+
+
 def slot_window(letter: Letter | None, start: dt.date | None = None) -> dt.date:
     """Where the move dialog's two weeks begin: the date asked for, else a week before the letter's
-    time (so the times just before and after it show), never before today."""
+    time (so the times just before and after it show), never before today nor more than two years
+    ahead (no calendar is planned further, and a date like 9999-12-31 would overflow)."""
     today = timezone.localdate()
     if start is None and letter is not None and letter.starts_at:
         start = timezone.localtime(letter.starts_at).date() - dt.timedelta(days=7)
-    return max(start or today, today)
+    return min(max(start or today, today), today + dt.timedelta(days=SLOT_HORIZON_DAYS))
 
 
 def free_slots_for(
@@ -116,8 +120,7 @@ def free_slots_for(
     """Free visit times in [start, start + days) with consultants covering the citizen's postal code
     (one consultant when asked), earliest first: open days, not taken (booked or completed), within
     each week's capacity. `exclude_booking`: the booking being moved frees its own time and place."""
-    today = timezone.localdate()
-    start = max(start or today, today)
+    start = slot_window(None, start)
     end = start + dt.timedelta(days=days - 1)
     caps = [
         c

@@ -113,3 +113,8 @@ def test_api_slots_window_and_filter(client, team_leader, sent_letter):
     bo = client.get(url, {"consultant": people["Bo"].pk, "days": 3}).json()
     assert {s["consultant"] for s in bo} == {people["Bo"].pk} and all(s["starts_at"] < "2027-01-07" for s in bo)
     assert client.get(url, {"days": 100}).status_code == 400
+    # A date far ahead is held at two years from today, never a server error.
+    far = client.get(url, {"from": "9999-12-31"})
+    assert far.status_code == 200
+    page = client.get(reverse("letter-respond", args=[letter.pk]), {"fra": "9999-12-31"})
+    assert page.status_code == 200 and "2028" in page.content.decode()

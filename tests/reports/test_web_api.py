@@ -113,6 +113,13 @@ def test_month_approval(client, admin_user, year_of_visits):
     months = client.get("/api/v1/dst-months/?year=2025").json()
     assert months[2]["approved_by"] and months[2]["persons"] == 6 and len(months) == 12
     assert client.post("/api/v1/dst-months/approve/", {"year": 2025, "month": 4}).status_code == 201
+    # The delivery made above counts as made since (the clock stands still here): refused, then allowed.
+    refused = client.post("/api/v1/dst-months/unapprove/", {"year": 2025, "month": 4})
+    assert refused.status_code == 400 and "kan ikke fortrydes" in refused.content.decode()
+    Delivery.objects.filter(year=2025).delete()
+    assert client.post("/api/v1/dst-months/unapprove/", {"year": 2025, "month": 4}).status_code == 200
+    assert not MonthApproval.objects.filter(year=2025, month=4).exists()
+    assert client.post("/api/v1/dst-months/unapprove/", {"year": 2025, "month": 5}).status_code == 400
     assert client.post("/api/v1/dst-months/approve/", {"year": 2025, "month": 13}).status_code == 400
 
 
