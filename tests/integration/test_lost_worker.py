@@ -196,9 +196,11 @@ def test_a_letter_batch_killed_mid_way_is_finished_by_a_fresh_worker(worker_queu
     fresh = start_worker(worker_queue, beat=True, **lease)
     try:
         wait_for(
+            # One read: the recovery queues the batch again (approved) and the fresh worker claims
+            # it (rendering); two reads could see one each and stop too early.
             lambda: (
-                LetterBatch.objects.values_list("status", flat=True).get(pk=batch.pk) != BatchStatus.RENDERING
-                and LetterBatch.objects.values_list("status", flat=True).get(pk=batch.pk) != BatchStatus.APPROVED
+                LetterBatch.objects.values_list("status", flat=True).get(pk=batch.pk)
+                not in (BatchStatus.RENDERING, BatchStatus.APPROVED)
             ),
             what="the batch finished by the fresh worker",
             seconds=240,
