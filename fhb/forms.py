@@ -61,9 +61,12 @@ def style_widgets(form: forms.BaseForm) -> None:
 
 class DkfdsForm(forms.Form):
     mark_optional = False  # show "(frivilligt)" on optional fields
+    conditional: tuple[str, ...] = ()  # fields required in some cases (the hint says when): never "(frivilligt)"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.conditional:
+            self.fields[name].conditional = True
         style_widgets(self)
 
     def full_clean(self):
@@ -72,7 +75,7 @@ class DkfdsForm(forms.Form):
 
 
 class CitizenSearchForm(DkfdsForm):
-    q = forms.CharField(label=_("Søg på navn eller fuldt CPR-nummer"), max_length=100, required=False)
+    q = forms.CharField(label=_("Søg på navn, adresse eller fuldt CPR-nummer"), max_length=100, required=False)
 
 
 class ImportUploadForm(DkfdsForm):
@@ -160,6 +163,7 @@ class ReferralForm(DkfdsForm):
     """Intake: a concern referral or a self-referral."""
 
     mark_optional = True
+    conditional = ("referrer",)
     kind = forms.ChoiceField(
         label=_("Henvendelse"),
         choices=[

@@ -347,6 +347,24 @@ def offer_transition(
 
 
 @transaction.atomic
+def offer_step_back(*, offer: Offer, since: dt.datetime, user: User | None, note: str) -> bool:
+    """Undo the offer's last step when it was taken at or after `since` — the step a user is
+    undoing within minutes (a check-in at the wrong name, which made the offer visited). The undo
+    is its own history row, the exact reverse of the step, so the history still tells the whole
+    life; this is the one way out of visited. Returns whether the offer moved."""
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    last = OfferTransition.objects.filter(offer=offer).order_by("-at", "-id").first()
+    if last is None or not last.from_status or last.at < since or last.to_status != offer.status:
+        return False
+    now = timezone.now()
+    Offer.objects.filter(pk=offer.pk).update(status=last.from_status, updated_at=now)
+    OfferTransition.objects.create(
+        offer=offer, from_status=offer.status, to_status=last.from_status, by=user, note=note[:300]
+    )
+    return True
+
+
+@transaction.atomic
 def offer_require_individual(*, offer: Offer, user: User | None, note: str) -> Offer:
     """The citizen declined the alternative format (a collective event). BEK 716/2019 § 2: they must
     be offered an individual visit, so the offer is due again, planned as a date letter, and the

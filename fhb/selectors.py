@@ -58,8 +58,9 @@ def import_jobs_visible_to(user: User) -> QuerySet[ImportJob]:
 
 
 def citizen_search(queryset: QuerySet[Citizen], query: str) -> QuerySet[Citizen]:
-    """A full CPR number (with or without hyphen) matches exactly; anything else matches names,
-    every word against first or last name."""
+    """A full CPR number (with or without hyphen) matches exactly; anything else matches names and
+    addresses: every word against first name, last name, address, postal code or city ("Granvej 78",
+    "Jensen 8600")."""
     query = (query or "").strip()
     if not query:
         return queryset
@@ -69,7 +70,13 @@ def citizen_search(queryset: QuerySet[Citizen], query: str) -> QuerySet[Citizen]
         except cprlib.InvalidCpr:
             return queryset.none()
     for word in query.split():
-        queryset = queryset.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        queryset = queryset.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(address__icontains=word)
+            | Q(postal_code=word)
+            | Q(city__icontains=word)
+        )
     return queryset
 
 

@@ -23,7 +23,7 @@ from .forms import AccessControlForm, CitizenSearchForm, ImportUploadForm, Offer
 from .intake import referral_outcome_text, referral_register, risk_event_add
 from .jobs import job_restart
 from .law import FIRST_YEAR
-from .models import OfferStatus
+from .models import OfferStatus, Role
 from .offers import default_as_of
 from .permissions import StaffRequiredMixin
 from .registry.jobs import import_job_create
@@ -36,7 +36,11 @@ SEARCH_SESSION_KEY = "citizen_searches"
 
 
 class HomeView(StaffRequiredMixin, View):
+    """Where a user lands after login: a consultant on the day's visits, everyone else on the citizens."""
+
     def get(self, request):
+        if request.user.role == Role.CONSULTANT:
+            return redirect("agenda")
         return redirect("citizen-list")
 
 

@@ -19,10 +19,11 @@ from fhb.permissions import HasPerm
 from fhb.selectors import target_group_labels
 
 from . import events as event_services
-from .bookings import booking_cancel, booking_create
+from .bookings import booking_cancel, booking_create, booking_restore
 from .models import (
     Booking,
     BookingStatus,
+    CancelReason,
     CollectiveEvent,
     EventRegistration,
     FollowUp,
@@ -44,7 +45,7 @@ from .selectors import (
     registrations_visible_to,
     visits_visible_to,
 )
-from .services import follow_up_close, follow_up_create, visit_record, visit_update
+from .services import follow_up_close, follow_up_create, follow_up_reopen, visit_record, visit_update
 from .themes import THEMES
 
 
@@ -82,10 +83,12 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "consent_to",
             "status",
             "done_on",
+            "outcome",
+            "closed_at",
             "assigned_to",
             "created_at",
         ]
-        read_only_fields = ["visit", "status", "done_on", "created_at"]
+        read_only_fields = ["visit", "status", "done_on", "outcome", "closed_at", "created_at"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,12 +209,13 @@ class FollowUpCloseSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[FollowUp.Status.DONE, FollowUp.Status.CANCELLED], default=FollowUp.Status.DONE
     )
+    outcome = serializers.CharField(max_length=300, help_text="What came of it: required.")
 
 
 class FollowUpViewSet(AccessLoggedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Follow-ups: referrals, hand-overs (with consent) and new visits or contacts by a date.
     Filter with `citizen`, `status`, `assigned_to`, `kind`. POST adds one outside a visit;
-    POST {id}/close/ marks it done or cancelled."""
+    POST {id}/close/ marks it done or cancelled with its outcome; POST {id}/reopen/ undoes that."""
 
     access_purpose = "API: opfølgninger"
 
@@ -236,6 +240,13 @@ class FollowUpViewSet(AccessLoggedMixin, mixins.CreateModelMixin, viewsets.ReadO
         follow_up = follow_up_close(follow_up=self.get_object(), user=request.user, **form.validated_data)
         return Response(self.get_serializer(follow_up).data)
 
+    @extend_schema(request=None, responses=FollowUpSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """Undo closing it by hand, within FHB_UNDO_MINUTES."""
+        follow_up = follow_up_reopen(follow_up=self.get_object(), user=request.user)
+        return Response(self.get_serializer(follow_up).data)
+
 
 class BookingSerializer(serializers.ModelSerializer):
     citizen = serializers.PrimaryKeyRelatedField(queryset=Citizen.objects.none())
@@ -254,8 +265,11 @@ class BookingSerializer(serializers.ModelSerializer):
             "note",
             "offer",
             "visit",
+            "cancel_reason",
+            "cancelled_at",
         ]
-        read_only_fields = ["status", "offer", "visit"]
+        extra_kwargs = {"cancel_reason": {"allow_blank": True}}
+        read_only_fields = ["status", "offer", "visit", "cancel_reason", "cancelled_at"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -266,13 +280,17 @@ class BookingSerializer(serializers.ModelSerializer):
 
 
 class BookingCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    reason = serializers.ChoiceField(choices=CancelReason.choices)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text="Required when reason is `other`."
+    )
 
 
 class BookingViewSet(AccessLoggedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Booked visits: a consultant's calendar. Filter with `consultant`, `citizen`, `status`, and
     `date` (one day) or `from`/`to` (the agenda). POST books (refused if it overlaps the
-    consultant's other bookings); POST {id}/cancel/ cancels and moves the offer back."""
+    consultant's other bookings); POST {id}/cancel/ cancels (with a reason) and moves the offer
+    back; POST {id}/restore/ undoes it."""
 
     access_purpose = "API: bookinger"
 
@@ -314,6 +332,13 @@ class BookingViewSet(AccessLoggedMixin, mixins.CreateModelMixin, viewsets.ReadOn
         form = BookingCancelSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         booking = booking_cancel(booking=self.get_object(), user=request.user, **form.validated_data)
+        return Response(self.get_serializer(booking).data)
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        """Undo a cancellation within FHB_UNDO_MINUTES, if the time is still free."""
+        booking = booking_restore(booking=self.get_object(), user=request.user)
         return Response(self.get_serializer(booking).data)
 
 
@@ -428,14 +453,15 @@ class EventViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
 
 
 class RespondSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["register", "decline", "check_in", "no_show"])
+    action = serializers.ChoiceField(choices=["register", "decline", "check_in", "undo_check_in", "no_show"])
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
 class RegistrationViewSet(AccessLoggedMixin, viewsets.ReadOnlyModelViewSet):
     """Who is on an event's list, and their answers. Filter with `event`, `citizen`, `status`.
     POST {id}/respond/ with `register`, `decline` (the citizen is then offered an individual
-    visit, BEK 716/2019 § 2), `check_in` (on the day: recorded as a visit) or `no_show`."""
+    visit, BEK 716/2019 § 2), `check_in` (on the day: recorded as a visit), `undo_check_in` (within FHB_UNDO_MINUTES) or
+    `no_show`."""
 
     access_purpose = "API: tilmeldinger til arrangementer"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,7 +14,7 @@ from fhb.errors import DomainError
 from fhb.models import Citizen, Offer, OfferStatus, OfferTransition, Role, User
 from fhb.offers import ALLOWED, offer_transition
 
-from .models import OCCUPYING, Booking, BookingStatus
+from .models import OCCUPYING, Booking, BookingStatus, CancelReason
 from .workdays import closed_reason
 
 BOOKABLE_KINDS = ("home_visit", "follow_up_visit", "phone_call")
@@ -97,17 +98,30 @@ def booking_create(
     return booking
 
 
+def undo_since() -> dt.datetime:
+    """What was done after this can still be undone (FHB_UNDO_MINUTES)."""
+    return timezone.now() - dt.timedelta(minutes=settings.FHB["UNDO_MINUTES"])
+
+
 @transaction.atomic
-def booking_cancel(*, booking: Booking, user: User, reason: str = "") -> Booking:
-    """Cancel a booking. The offer goes back to where it was before it was booked (invited, due
-    or no answer) when nothing else has happened to it since."""
+def booking_cancel(*, booking: Booking, user: User, reason: str, note: str = "") -> Booking:
+    """Cancel a booking, saying why (CancelReason; "other" needs a note). The offer goes back to
+    where it was before it was booked (invited, due or no answer) when nothing else has happened to
+    it since. `booking_restore` undoes it for FHB_UNDO_MINUTES."""
+    if reason not in CancelReason.values:
+        raise DomainError("Vælg hvorfor besøget aflyses.", field="reason")
+    note = note.strip()
+    if reason == CancelReason.OTHER and not note:
+        raise DomainError("Skriv hvorfor besøget aflyses.", field="note")
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
     if booking.status != BookingStatus.BOOKED:
         raise DomainError("Kun en aktiv booking kan aflyses.")
-    booking.status = BookingStatus.CANCELLED
-    booking.note = (booking.note + (" · " if booking.note else "") + f"Aflyst: {reason}".strip())[:300]
+    booking.status, booking.cancel_reason = BookingStatus.CANCELLED, reason
+    booking.cancelled_at, booking.cancelled_by = timezone.now(), user
+    if note:
+        booking.note = (booking.note + (" · " if booking.note else "") + f"Aflyst: {note}")[:300]
     booking._history_user = user
-    booking.save(update_fields=["status", "note"])
+    booking.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by", "note"])
     offer = booking.offer
     if offer is not None:
         offer.refresh_from_db()
@@ -120,5 +134,44 @@ def booking_cancel(*, booking: Booking, user: User, reason: str = "") -> Booking
             )
             back = last.from_status if last and last.from_status else OfferStatus.INVITED
             if back in ALLOWED[offer.status]:
-                offer_transition(offer=offer, to_status=back, user=user, note="Booking aflyst")
+                offer_transition(
+                    offer=offer, to_status=back, user=user, note=f"Booking aflyst: {CancelReason(reason).label}"
+                )
+    return booking
+
+
+@transaction.atomic
+def booking_restore(*, booking: Booking, user: User) -> Booking:
+    """Undo a cancellation made within FHB_UNDO_MINUTES: the visit is booked again at its time (if
+    the consultant's time is still free and the day still open) and the offer booked again."""
+    booking = Booking.objects.select_for_update().select_related("citizen", "consultant").get(pk=booking.pk)
+    if booking.status != BookingStatus.CANCELLED:
+        raise DomainError("Bookingen er ikke aflyst.")
+    if booking.cancelled_at is None or booking.cancelled_at < undo_since():
+        raise DomainError(
+            f"Aflysningen kan kun fortrydes i {settings.FHB['UNDO_MINUTES']} minutter. Book besøget igen i stedet."
+        )
+    day = timezone.localtime(booking.starts_at).date()
+    closed = closed_reason(booking.municipality_id, day)
+    if closed:
+        raise DomainError(f"Der aflægges ikke besøg den {date_format(day, 'j. F Y')}: {closed}.")
+    User.objects.select_for_update().filter(pk=booking.consultant_id).first()
+    clash = overlapping(booking.consultant, booking.starts_at, booking.ends_at, exclude=booking.pk)
+    if clash:
+        start = timezone.localtime(clash[0].starts_at)
+        raise DomainError(f"Tiden er givet til et andet besøg ({start:%d-%m-%Y %H:%M}). Book besøget igen i stedet.")
+    booking.status, booking.cancel_reason, booking.cancelled_at, booking.cancelled_by = (
+        BookingStatus.BOOKED, "", None, None
+    )  # fmt: skip
+    booking._history_user = user
+    booking.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
+    offer = booking.offer
+    if offer is not None:
+        offer.refresh_from_db()
+        if (
+            booking.kind != "phone_call"
+            and offer.status != OfferStatus.BOOKED
+            and OfferStatus.BOOKED in ALLOWED[offer.status]
+        ):
+            offer_transition(offer=offer, to_status=OfferStatus.BOOKED, user=user, note="Aflysning fortrudt")
     return booking

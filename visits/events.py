@@ -4,6 +4,9 @@ declines is offered an individual visit instead (§ 2) and shows up on the due l
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -11,7 +14,7 @@ from django.utils import timezone
 from fhb.errors import DomainError
 from fhb.law.bek_716 import INDIVIDUAL_LETTER
 from fhb.models import Citizen, InvitationKind, Offer, OfferStatus, User
-from fhb.offers import Move, offer_require_individual, offer_transition, offers_move
+from fhb.offers import Move, offer_require_individual, offer_step_back, offer_transition, offers_move
 from fhb.registry.bulk import insert_with_history
 from fhb.selectors import target_group_labels
 
@@ -231,6 +234,27 @@ def registration_respond(
             now,
             user,
         )
+    elif action == "undo_check_in":
+        # A check-in at the wrong name, undone within FHB_UNDO_MINUTES: the attendance visit goes,
+        # the offer steps back from visited, and the citizen is registered again.
+        if status != RegistrationStatus.ATTENDED or registration.checked_in_at is None:
+            raise DomainError("Borgeren er ikke tjekket ind.")
+        since = now - dt.timedelta(minutes=settings.FHB["UNDO_MINUTES"])
+        if registration.checked_in_at < since:
+            raise DomainError(f"Indtjekningen kan kun fortrydes i {settings.FHB['UNDO_MINUTES']} minutter.")
+        visit, checked = registration.visit, registration.checked_in_at
+        registration.status, registration.checked_in_at, registration.checked_in_by, registration.visit = (
+            RegistrationStatus.REGISTERED, None, None, None
+        )  # fmt: skip
+        registration._history_user = user
+        registration.save()
+        if visit is not None:
+            offer = Offer.objects.filter(citizen=registration.citizen, year=visit.visit_date.year).first()
+            visit._history_user = user
+            visit.delete()
+            if offer is not None:
+                offer_step_back(offer=offer, since=checked, user=user, note="Indtjekning fortrudt")
+        return registration
     elif action == "no_show":
         if status not in (RegistrationStatus.REGISTERED, RegistrationStatus.INVITED):
             raise DomainError("Kun tilmeldte eller inviterede kan registreres som udeblevet.")

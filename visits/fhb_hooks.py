@@ -10,7 +10,8 @@ from fhb.models import ImportKind
 
 from . import demo, timeline
 from .history import visits_import
-from .models import CollectiveEvent, Visit
+from .models import CollectiveEvent, Screening, Visit
+from .screenings import score_series
 
 hooks.register("citizen_timeline")(timeline.citizen_entries)
 hooks.register("demo_seed", order=10)(demo.demo_seed)
@@ -27,6 +28,11 @@ def citizen_page(request, citizen) -> dict:
         "registrations": citizen.event_registrations.select_related("event").order_by("-event__date")[:10],
         "can_manage_events": request.user.has_perm("visits.manage_events"),
     }
+    if request.user.has_perm("visits.view_note", citizen):  # health data: with the notes only
+        readings = Screening.objects.filter(visit__citizen=citizen, visit__is_draft=False).values_list(
+            "visit__visit_date", "kind", "values", "level"
+        )
+        context["score_series"] = score_series(readings)
     if context["can_manage_events"]:
         context["open_events"] = CollectiveEvent.objects.filter(
             municipality_id=citizen.municipality_id, date__gte=timezone.localdate(), cancelled=False

@@ -10,8 +10,8 @@ from fhb.forms import DkfdsForm, style_widgets
 from fhb.law import TARGET_GROUP_LABELS
 from fhb.selectors import target_group_labels
 
-from .models import FollowUpKind, MunicipalUnit, VisitKind, VisitOutcome
-from .screenings import SCREENINGS, ScreeningError, screening_read
+from .models import CancelReason, FollowUpKind, MunicipalUnit, VisitKind, VisitOutcome
+from .screenings import SCREENINGS, TOTAL_FACTOR, ScreeningError, screening_read
 from .services import follow_up_check
 from .themes import THEMES
 
@@ -33,6 +33,11 @@ def group_choices_for(user) -> list[tuple[str, str]]:
 
 def screening_field(kind: str, measure: str) -> str:
     return f"scr__{kind}__{measure}"
+
+
+def _is_item(kind: str, code: str) -> bool:
+    definition = SCREENINGS.get(kind)
+    return bool(definition and any(m.code == code and m.is_item for m in definition.measures))
 
 
 class VisitForm(DkfdsForm):
@@ -60,20 +65,35 @@ class VisitForm(DkfdsForm):
         self.fields["visit_date"].initial = timezone.localdate()
         for kind in SCREENINGS.values():
             for m in kind.measures:
-                self.fields[screening_field(kind.code, m.code)] = forms.CharField(
-                    label=f"{m.label} {m.unit}".strip(),
-                    required=False,
-                    max_length=10,
-                    widget=forms.TextInput(
-                        attrs={"inputmode": "decimal", "autocomplete": "off", "class": "input-width-xs"}
-                    ),
+                name = screening_field(kind.code, m.code)
+                if m.is_item:  # an instrument's question: its own answers, item by item
+                    self.fields[name] = forms.ChoiceField(
+                        label=m.label,
+                        required=False,
+                        choices=[(str(value), f"{label} ({value})") for value, label in m.choices],
+                        widget=forms.RadioSelect(attrs={"data-item": kind.code}),
+                    )
+                    continue
+                attrs = {"inputmode": "decimal", "autocomplete": "off", "class": "input-width-xs"}
+                label = f"{m.label} {m.unit}".strip()
+                if m.derived:  # the total: computed from the answers (typed only from a paper form)
+                    attrs["data-total"] = kind.code
+                    attrs["data-factor"] = TOTAL_FACTOR.get(kind.code, 1)
+                    label = _("%(label)s — udregnes af svarene") % {"label": label}
+                self.fields[name] = forms.CharField(
+                    label=label, required=False, max_length=10, widget=forms.TextInput(attrs=attrs)
                 )
         style_widgets(self)  # again, for the screening fields
 
     def screening_groups(self):
         """(kind, [bound fields]) for the template."""
         return [
-            (kind, [self[screening_field(kind.code, m.code)] for m in kind.measures]) for kind in SCREENINGS.values()
+            (
+                kind,
+                [self[screening_field(kind.code, m.code)] for m in kind.measures if m.is_item],
+                [self[screening_field(kind.code, m.code)] for m in kind.measures if not m.is_item],
+            )
+            for kind in SCREENINGS.values()
         ]
 
     @property
@@ -116,7 +136,7 @@ class VisitForm(DkfdsForm):
     @staticmethod
     def initial_screenings(visit) -> dict:
         return {
-            screening_field(s.kind, code): str(value).replace(".", ",")
+            screening_field(s.kind, code): (str(int(value)) if _is_item(s.kind, code) else str(value).replace(".", ","))
             for s in visit.screenings.all()
             for code, value in s.values.items()
         }
@@ -124,20 +144,25 @@ class VisitForm(DkfdsForm):
 
 class FollowUpForm(DkfdsForm):
     mark_optional = True
+    conditional = ("unit", "description", "due_on")
     kind = forms.ChoiceField(
         label=_("Opfølgning"), required=False, choices=[("", _("— ingen —")), *FollowUpKind.choices]
     )
     unit = forms.ChoiceField(
-        label=_("Enhed (ved overdragelse)"), required=False, choices=[("", "—"), *MunicipalUnit.choices]
+        label=_("Enhed"),
+        required=False,
+        choices=[("", _("Vælg")), *MunicipalUnit.choices],
+        help_text=_("Skal udfyldes ved overdragelse til en kommunal enhed."),
     )
     description = forms.CharField(
         label=_("Beskrivelse"),
         required=False,
         max_length=300,
-        help_text=_("Fx aktivitetens navn eller hvad der er aftalt."),
+        help_text=_("Fx aktivitetens navn. Skal udfyldes ved henvisning til en aktivitet."),
     )
     due_on = forms.DateField(
-        label=_("Senest (ved nyt besøg eller ny kontakt)"),
+        label=_("Senest"),
+        help_text=_("Skal udfyldes ved nyt besøg eller ny kontakt."),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -146,7 +171,7 @@ class FollowUpForm(DkfdsForm):
         label=_("Samtykket gælder"),
         required=False,
         max_length=200,
-        help_text=_("Den enhed eller person, der må få oplysningerne."),
+        help_text=_("Den enhed eller person, der må få oplysningerne. Tomt: den valgte enhed eller egen læge."),
     )
 
     def clean(self):
@@ -161,7 +186,7 @@ class FollowUpForm(DkfdsForm):
         return data
 
 
-FollowUpFormSet = forms.formset_factory(FollowUpForm, extra=2, max_num=10)
+FollowUpFormSet = forms.formset_factory(FollowUpForm, extra=1, max_num=10)
 
 
 class BookingForm(DkfdsForm):
@@ -185,6 +210,43 @@ class BookingForm(DkfdsForm):
     def __init__(self, *args, consultants=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consultant"].queryset = consultants
+
+
+class BookingCancelForm(DkfdsForm):
+    """Cancelling a booked visit asks why; "Andet" needs a few words."""
+
+    reason = forms.ChoiceField(
+        label=_("Hvorfor aflyses besøget?"), choices=CancelReason.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Bemærkning"),
+        required=False,
+        max_length=200,
+        help_text=_("Skal udfyldes ved »Andet«. Ingen helbredsoplysninger."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == CancelReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", _("Skriv hvorfor besøget aflyses."))
+        return data
+
+
+class FollowUpCloseForm(DkfdsForm):
+    """Closing a follow-up by hand records what came of it."""
+
+    status = forms.ChoiceField(
+        label=_("Afslut som"),
+        choices=[("done", _("Udført")), ("cancelled", _("Annulleret — bliver ikke til noget"))],
+        widget=forms.RadioSelect,
+        initial="done",
+    )
+    outcome = forms.CharField(
+        label=_("Hvad kom der ud af det?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Fx »Visiteret til træning« eller »Borgeren ønskede det ikke«."),
+    )
 
 
 class EventForm(DkfdsForm):

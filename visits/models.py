@@ -166,6 +166,10 @@ class FollowUp(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     done_on = models.DateField(_("udført"), null=True, blank=True)
     done_visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # What came of it, recorded when it is closed by hand ("Visiteret til træning", "Ønskede ikke").
+    outcome = models.CharField(_("udfald"), max_length=300, blank=True)
+    closed_at = models.DateTimeField(_("afsluttet"), null=True, blank=True)
+    closed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     assigned_to = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups", verbose_name=_("ansvarlig")
     )
@@ -262,6 +266,17 @@ class EventRegistration(models.Model):
 # --- Scheduling: bookings, and each consultant's working calendar and absences --------------------
 
 
+class CancelReason(models.TextChoices):
+    """Why a booked visit was cancelled: asked when cancelling, kept with the booking."""
+
+    CITIZEN_CANCELLED = "citizen_cancelled", _("Borgeren har aflyst")
+    CITIZEN_ILL = "citizen_ill", _("Borgeren er syg eller indlagt")
+    CONSULTANT_ILL = "consultant_ill", _("Konsulenten er syg")
+    MOVED = "moved", _("Besøget flyttes til en anden tid")
+    DECLINED = "declined", _("Borgeren ønsker ikke besøg")
+    OTHER = "other", _("Andet")
+
+
 class BookingStatus(models.TextChoices):
     BOOKED = "booked", _("Booket")
     COMPLETED = "completed", _("Gennemført")
@@ -285,6 +300,9 @@ class Booking(models.Model):
     # Practical, not health information: "ring på hos naboen", "tolk".
     note = models.CharField(_("praktisk note"), max_length=300, blank=True)
     visit = models.OneToOneField(Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="booking")
+    cancel_reason = models.CharField(_("årsag til aflysning"), max_length=20, choices=CancelReason.choices, blank=True)
+    cancelled_at = models.DateTimeField(_("aflyst"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -4,6 +4,9 @@ declined). Importing a previous system's visit history is `history.py`."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -308,16 +311,40 @@ def visit_update(
     return visit
 
 
-def follow_up_close(*, follow_up: FollowUp, user: User, status: str = FollowUp.Status.DONE) -> FollowUp:
-    """Mark an open follow-up done (or cancelled)."""
+def follow_up_close(
+    *, follow_up: FollowUp, user: User, status: str = FollowUp.Status.DONE, outcome: str = ""
+) -> FollowUp:
+    """Close an open follow-up by hand: done or cancelled, with what came of it ("Visiteret til
+    træning", "Borgeren ønskede det ikke"). `follow_up_reopen` undoes it for FHB_UNDO_MINUTES."""
     if status not in (FollowUp.Status.DONE, FollowUp.Status.CANCELLED):
         raise DomainError("Vælg udført eller annulleret.", field="status")
+    outcome = outcome.strip()
+    if not outcome:
+        raise DomainError("Skriv hvad der kom ud af opfølgningen.", field="outcome")
     with transaction.atomic():
         current = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
         if current.status != FollowUp.Status.OPEN:
             raise DomainError("Opfølgningen er allerede afsluttet.")
-        current.status = status
+        current.status, current.outcome = status, outcome[:300]
         current.done_on = timezone.localdate() if status == FollowUp.Status.DONE else None
+        current.closed_at, current.closed_by = timezone.now(), user
         current._history_user = user
-        current.save(update_fields=["status", "done_on", "updated_at"])
+        current.save(update_fields=["status", "outcome", "done_on", "closed_at", "closed_by", "updated_at"])
+    return current
+
+
+def follow_up_reopen(*, follow_up: FollowUp, user: User) -> FollowUp:
+    """Undo closing a follow-up by hand, within FHB_UNDO_MINUTES: it is open again, as it was."""
+    with transaction.atomic():
+        current = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        if current.status == FollowUp.Status.OPEN:
+            raise DomainError("Opfølgningen er åben.")
+        if current.done_visit_id or current.closed_at is None:
+            raise DomainError("Opfølgningen blev afsluttet af et registreret besøg; ret besøget i stedet.")
+        if current.closed_at < timezone.now() - dt.timedelta(minutes=settings.FHB["UNDO_MINUTES"]):
+            raise DomainError(f"Afslutningen kan kun fortrydes i {settings.FHB['UNDO_MINUTES']} minutter.")
+        current.status, current.outcome, current.done_on = FollowUp.Status.OPEN, "", None
+        current.closed_at = current.closed_by = None
+        current._history_user = user
+        current.save(update_fields=["status", "outcome", "done_on", "closed_at", "closed_by", "updated_at"])
     return current

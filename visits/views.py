@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,8 +22,16 @@ from fhb.models import Offer, Role
 from fhb.permissions import StaffRequiredMixin
 
 from . import events as event_services
-from .bookings import booking_cancel, booking_create
-from .forms import BookingForm, EventForm, EventInviteForm, FollowUpFormSet, VisitForm
+from .bookings import booking_cancel, booking_create, booking_restore, undo_since
+from .forms import (
+    BookingCancelForm,
+    BookingForm,
+    EventForm,
+    EventInviteForm,
+    FollowUpCloseForm,
+    FollowUpFormSet,
+    VisitForm,
+)
 from .models import (
     BookingStatus,
     FollowUp,
@@ -40,7 +50,7 @@ from .selectors import (
     registrations_visible_to,
     visits_visible_to,
 )
-from .services import follow_up_close, visit_record, visit_update
+from .services import follow_up_close, follow_up_reopen, visit_record, visit_update
 
 
 def _visit_data(form: VisitForm) -> dict:
@@ -140,6 +150,9 @@ class VisitCreateView(StaffRequiredMixin, View):
                 _add_domain_error(form, exc)
             else:
                 messages.success(request, _("Kladden er gemt.") if visit.is_draft else _("Besøget er registreret."))
+                if booking is not None or follow_up is not None:  # opened from the day: back to it
+                    day = timezone.localtime(booking.starts_at).date() if booking else timezone.localdate()
+                    return redirect(f"{reverse('agenda')}?dato={day:%Y-%m-%d}")
                 return redirect("citizen-detail", pk=citizen.pk)
         return self.get(request, pk, form=form, formset=formset)
 
@@ -227,17 +240,27 @@ class AgendaView(StaffRequiredMixin, View):
             .annotate(last=Max("visit_date"))
             .values("last")
         )
+        since = undo_since()
         bookings = list(
             bookings_visible_to(user)
             .filter(consultant=who, starts_at__gte=period[0], starts_at__lt=period[1])
-            .exclude(status=BookingStatus.CANCELLED)
+            # A visit cancelled within the last FHB_UNDO_MINUTES stays, with its undo button.
+            .exclude(Q(status=BookingStatus.CANCELLED) & ~Q(cancelled_at__gte=since))
             .select_related("citizen", "offer")
             .annotate(last_visit=Subquery(last_visit))
             .order_by("starts_at")
         )
         follow_ups = list(
             follow_ups_visible_to(user)
-            .filter(assigned_to=who, status=FollowUp.Status.OPEN)
+            .filter(
+                Q(status=FollowUp.Status.OPEN)
+                | Q(
+                    closed_at__gte=since,
+                    done_visit__isnull=True,
+                    status__in=[FollowUp.Status.DONE, FollowUp.Status.CANCELLED],
+                )
+            )
+            .filter(assigned_to=who)
             .filter(Q(due_on__lt=end) | Q(due_on__isnull=True))
             .select_related("citizen")
             .order_by(F("due_on").asc(nulls_last=True), "id")
@@ -266,6 +289,8 @@ class AgendaView(StaffRequiredMixin, View):
             "today": today,
             "days": days,
             "follow_ups": follow_ups,
+            "open_follow_ups": sum(1 for f in follow_ups if f.status == FollowUp.Status.OPEN),
+            "undo_minutes": settings.FHB["UNDO_MINUTES"],
             "booked_count": sum(1 for b in bookings if b.status == BookingStatus.BOOKED),
             "previous": start - step,
             "next": start + step,
@@ -320,37 +345,126 @@ class BookingCreateView(StaffRequiredMixin, View):
 
 
 class BookingCancelView(StaffRequiredMixin, View):
+    """Cancel a booked visit: a page that says which visit, asks why and confirms. What was chosen is
+    kept when something is missing; the day then offers to undo it for FHB_UNDO_MINUTES."""
+
+    permission_required = "visits.add_visit"
+
+    def booking(self, request, pk):
+        return get_object_or_404(bookings_visible_to(request.user).select_related("citizen", "consultant"), pk=pk)
+
+    def get(self, request, pk, form=None):
+        booking = self.booking(request, pk)
+        if booking.status != BookingStatus.BOOKED:
+            messages.error(request, _("Kun en aktiv booking kan aflyses."))
+            return redirect(_next_or(request, "agenda"))
+        if request.method == "GET":
+            services.citizen_access_log(
+                user=request.user, citizens=booking.citizen, endpoint="booking-cancel", purpose="Aflysning af besøg"
+            )
+        context = {"booking": booking, "form": form or BookingCancelForm(), "next": _next_or(request, "")}
+        return render(request, "visits/booking_cancel.html", context)
+
+    def post(self, request, pk):
+        booking = self.booking(request, pk)
+        form = BookingCancelForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, pk, form=form)
+        try:
+            booking_cancel(
+                booking=booking, user=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return self.get(request, pk, form=form)
+        start = timezone.localtime(booking.starts_at)
+        messages.success(
+            request,
+            _("Besøget hos %(name)s %(when)s er aflyst. Du kan fortryde i %(n)s minutter.")
+            % {"name": booking.citizen.full_name, "when": f"{start:%d-%m-%Y %H:%M}", "n": settings.FHB["UNDO_MINUTES"]},
+        )
+        return redirect(_next_or(request, "agenda"))
+
+
+class BookingRestoreView(StaffRequiredMixin, View):
+    """Undo a cancellation (within FHB_UNDO_MINUTES)."""
+
     permission_required = "visits.add_visit"
 
     def post(self, request, pk):
-        booking = get_object_or_404(bookings_visible_to(request.user), pk=pk)
+        booking = get_object_or_404(bookings_visible_to(request.user).select_related("citizen"), pk=pk)
         try:
-            booking_cancel(booking=booking, user=request.user, reason=request.POST.get("reason", ""))
+            booking_restore(booking=booking, user=request.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Bookingen er aflyst."))
-        return redirect(request.POST["next"] if _safe_next(request) else "agenda")
+            messages.success(request, _("Aflysningen er fortrudt: besøget hos %(name)s er booket igen.") % {
+                "name": booking.citizen.full_name
+            })  # fmt: skip
+        return redirect(_next_or(request, "agenda"))
 
 
 def _safe_next(request) -> bool:
-    target = request.POST.get("next", "")
+    target = request.POST.get("next", "") or request.GET.get("next", "")
     return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
 
 
+def _next_or(request, fallback: str) -> str:
+    """The page to go back to: `next` when it is one of ours, else `fallback` (a URL name, or "")."""
+    if _safe_next(request):
+        return request.POST.get("next", "") or request.GET.get("next", "")
+    return reverse(fallback) if fallback else ""
+
+
 class FollowUpCloseView(StaffRequiredMixin, View):
+    """Close a follow-up by hand: done or cancelled, with what came of it; undone for FHB_UNDO_MINUTES."""
+
+    permission_required = "visits.add_visit"
+
+    def follow_up(self, request, pk):
+        return get_object_or_404(follow_ups_visible_to(request.user).select_related("citizen"), pk=pk)
+
+    def get(self, request, pk, form=None):
+        follow_up = self.follow_up(request, pk)
+        if follow_up.status != FollowUp.Status.OPEN:
+            messages.error(request, _("Opfølgningen er allerede afsluttet."))
+            return redirect(_next_or(request, "agenda"))
+        if request.method == "GET":
+            services.citizen_access_log(
+                user=request.user, citizens=follow_up.citizen, endpoint="follow-up-close", purpose="Opfølgning"
+            )
+        context = {"follow_up": follow_up, "form": form or FollowUpCloseForm(), "next": _next_or(request, "")}
+        return render(request, "visits/follow_up_close.html", context)
+
+    def post(self, request, pk):
+        follow_up = self.follow_up(request, pk)
+        form = FollowUpCloseForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, pk, form=form)
+        try:
+            follow_up_close(follow_up=follow_up, user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return self.get(request, pk, form=form)
+        messages.success(
+            request,
+            _("Opfølgningen er afsluttet. Du kan fortryde i %(n)s minutter.") % {"n": settings.FHB["UNDO_MINUTES"]},
+        )
+        return redirect(_next_or(request, "agenda"))
+
+
+class FollowUpReopenView(StaffRequiredMixin, View):
     permission_required = "visits.add_visit"
 
     def post(self, request, pk):
         follow_up = get_object_or_404(follow_ups_visible_to(request.user), pk=pk)
-        status = request.POST.get("status", FollowUp.Status.DONE)
         try:
-            follow_up_close(follow_up=follow_up, user=request.user, status=status)
+            follow_up_reopen(follow_up=follow_up, user=request.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Opfølgningen er afsluttet."))
-        return redirect(request.POST["next"] if _safe_next(request) else "agenda")
+            messages.success(request, _("Opfølgningen er åben igen."))
+        return redirect(_next_or(request, "agenda"))
 
 
 # --- collective events -------------------------------------------------------------------------
@@ -512,7 +626,10 @@ class RegistrationActionView(StaffRequiredMixin, View):
             error = exc.message
         if request.headers.get("HX-Request"):
             attended = registration.event.registrations.filter(status=RegistrationStatus.ATTENDED).count()
-            context = {"r": registration, "error": error, "today": timezone.localdate(), "attended": attended}
+            context = {
+                "r": registration, "error": error, "today": timezone.localdate(), "attended": attended,
+                "undo_after": undo_since(),
+            }  # fmt: skip
             return render(request, "visits/_checkin_row.html", context)
         if error:
             messages.error(request, error)
@@ -554,5 +671,6 @@ class EventCheckInView(StaffRequiredMixin, View):
                 "registrations": registrations,
                 "counts": event_services.event_counts(event),
                 "today": timezone.localdate(),
+                "undo_after": undo_since(),
             },
         )

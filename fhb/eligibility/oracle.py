@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..law import AgeRule, LocalGroup, RuleSet, aeldreloven, rule_set_for, transition_applies
+from ..law import BUILTIN_RISK_GROUPS, AgeRule, LocalGroup, RuleSet, aeldreloven, rule_set_for, transition_applies
 from .policy import Policy
 from .rules import age_on, window_start
 
@@ -72,7 +72,8 @@ def _groups(rules: RuleSet, facts: CitizenFacts, *, year: int, as_of: dt.date, p
                 continue
             age = age_on(facts.birth_date, registered_on)
             if risk.min_age <= age <= risk.max_age:
-                found[risk.code] = f"risikohændelse {group} {registered_on:%d-%m-%Y}, {age} år ({risk.legal_basis})"
+                label = BUILTIN_RISK_GROUPS.get(group, group)  # the name, never the code
+                found[risk.code] = f"risikohændelse »{label}« {registered_on:%d-%m-%Y}, {age} år ({risk.legal_basis})"
                 break
     return found
 

@@ -206,6 +206,7 @@ SPECTACULAR_SETTINGS = {
         "CallOutcomeEnum": "invitations.models.CallOutcome",
         "LetterResponseEnum": "invitations.models.LetterResponse",
         "LetterAnswerEnum": "invitations.api.ANSWERS",
+        "CancelReasonEnum": "visits.models.CancelReason",
     },
 }
 
@@ -302,4 +303,9 @@ FHB = {
     "JOB_LEASE_SECONDS": env.int("FHB_JOB_LEASE_SECONDS", default=120),
     "BATCH_LEASE_SECONDS": env.int("FHB_BATCH_LEASE_SECONDS", default=600),
     "JOB_MAX_ATTEMPTS": env.int("FHB_JOB_MAX_ATTEMPTS", default=3),
+    # How long a cancelled booking, a closed follow-up or a check-in at an event can be undone.
+    "UNDO_MINUTES": env.int("FHB_UNDO_MINUTES", default=30),
+    # An address opens the device's map app: {query} is the URL-encoded address. The default geo: URI
+    # stays on the device (Android's map app; iOS: use "maps://?q={query}").
+    "MAP_URL": env("FHB_MAP_URL", default="geo:0,0?q={query}"),
 }

@@ -1,6 +1,9 @@
 """Template helpers for fhb pages."""
 
+from urllib.parse import quote_plus
+
 from django import template
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.formats import number_format
@@ -62,3 +65,17 @@ def cpr_mask(number):
 def weekday_names(days) -> str:
     """[0, 2] -> 'man, ons' (Monday is 0)."""
     return ", ".join(str(WEEKDAYS_ABBR[d]) for d in sorted(days or []))
+
+
+@register.filter
+def map_url(citizen) -> str:
+    """A link that opens the device's map app at the citizen's address (FHB_MAP_URL)."""
+    query = quote_plus(f"{citizen.address}, {citizen.postal_code} {citizen.city}")
+    return settings.FHB["MAP_URL"].format(query=query)
+
+
+@register.filter
+def tel(phone) -> str:
+    """A phone number as a tel: link's target: digits and a leading +, nothing else."""
+    text = str(phone or "")
+    return ("+" if text.strip().startswith("+") else "") + "".join(ch for ch in text if ch.isdigit())

@@ -19,6 +19,7 @@ from visits.bookings import booking_cancel, booking_create
 from visits.models import (
     Booking,
     BookingStatus,
+    CancelReason,
     ConsultantCalendar,
     EventRegistration,
     RegistrationStatus,
@@ -165,7 +166,7 @@ def letter_respond(
         if starts_at is None or consultant is None:
             raise DomainError("Vælg en ledig tid.", field="slot")
         if booking is not None:
-            booking_cancel(booking=booking, user=user, reason="Flyttet af borgeren")
+            booking_cancel(booking=booking, user=user, reason=CancelReason.MOVED, note="Flyttet af borgeren")
         calendar = ConsultantCalendar.objects.filter(consultant=consultant).first()
         booking = booking_create(
             citizen=letter.citizen, consultant=consultant, starts_at=starts_at, user=user,
@@ -179,7 +180,7 @@ def letter_respond(
             offer_transition(offer=offer, to_status=OfferStatus.BOOKED, user=user, note="Takket ja til datobrev")
     elif response == LetterResponse.DECLINED:
         if booking is not None:
-            booking_cancel(booking=booking, user=user, reason="Borgeren takkede nej")
+            booking_cancel(booking=booking, user=user, reason=CancelReason.DECLINED)
         offer.refresh_from_db()
         if OfferStatus.DECLINED in ALLOWED[offer.status]:
             offer_transition(offer=offer, to_status=OfferStatus.DECLINED, user=user, note=reason or "Takket nej")

@@ -42,7 +42,7 @@ def test_a_consultants_day(page, live_server, demo):
     first = page.locator("article.fhb-booking").first
     name = first.locator("strong a").inner_text()
     first.locator("text=Registrér besøg").click()
-    assert page.inner_text("h1") == "Registrér besøg" and "afsluttes, når besøget gemmes" in page.content()
+    assert page.inner_text("h1") == "Registrér besøg" and "markeres bookingen" in page.content()
 
     page.check("text=Ensomhed og relationer")
     page.check("text=Fysisk funktionsevne og faldrisiko")
@@ -57,8 +57,10 @@ def test_a_consultants_day(page, live_server, demo):
         page.fill("#id_visit_date", timezone.localdate().isoformat())
     page.click("text=Gem besøg")
 
+    # Back on the day the visit was booked for, the booking done; the citizen's page has it all.
+    assert "/min-dag/?dato=" in page.url and "Besøget er registreret." in page.content()
+    page.click(f"article.fhb-booking-done >> text={name}")
     assert page.inner_text("h1") == name
-    assert "Besøget er registreret." in page.content()
     timeline = page.inner_text(".fhb-timeline")
     assert "Forebyggende hjemmebesøg" in timeline
     assert "Blodtryk: systolisk 152 mmHg, diastolisk 88 mmHg" in timeline

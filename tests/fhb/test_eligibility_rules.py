@@ -153,7 +153,10 @@ def test_reasons_name_the_legal_basis():
         policy=Policy(),
     )
     assert "stk. 3" in result.reasons["age_70_living_alone"] and "bor alene" in result.reasons["age_70_living_alone"]
-    assert "lonely 01-02-2025" in result.reasons["at_risk_65_81"] and "stk. 4" in result.reasons["at_risk_65_81"]
+    assert (
+        "»Ensom eller isoleret« 01-02-2025" in result.reasons["at_risk_65_81"]
+        and "stk. 4" in result.reasons["at_risk_65_81"]
+    )
     continued = eligibility_for(
         CitizenFacts("0101010000", D(1956, 3, 3), 1, risk_events=(("lonely", D(2026, 2, 1)),)),
         year=2026,

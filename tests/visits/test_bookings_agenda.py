@@ -48,13 +48,13 @@ def test_booking_moves_the_offer_and_cancelling_moves_it_back(citizen, mette):
     booking = booking_create(citizen=citizen, consultant=mette, starts_at=at(24, 9), user=mette)
     offer = Offer.objects.get(citizen=citizen, year=2026)
     assert booking.offer == offer and offer.status == OfferStatus.BOOKED
-    booking_cancel(booking=booking, user=mette, reason="Borgeren er syg")
+    booking_cancel(booking=booking, user=mette, reason="citizen_ill")
     offer.refresh_from_db()
     assert offer.status == OfferStatus.DUE and Booking.objects.get().status == "cancelled"
     # invited first: a cancellation goes back to invited
     offer_transition(offer=offer, to_status=OfferStatus.INVITED, user=mette)
     second = booking_create(citizen=citizen, consultant=mette, starts_at=at(25, 9), user=mette)
-    booking_cancel(booking=second, user=mette)
+    booking_cancel(booking=second, user=mette, reason="consultant_ill")
     offer.refresh_from_db()
     assert offer.status == OfferStatus.INVITED
 
@@ -173,7 +173,7 @@ def test_booking_page_and_api(client, citizen, mette, admin_user, other_citizen)
     assert api.status_code == 201, api.content
     assert client.get("/api/v1/bookings/", {"date": "2026-11-24"}).json()["count"] == 2
     cancelled = client.post(
-        f"/api/v1/bookings/{api.json()['id']}/cancel/", {"reason": "Syg"}, content_type="application/json"
+        f"/api/v1/bookings/{api.json()['id']}/cancel/", {"reason": "citizen_ill"}, content_type="application/json"
     )
     assert cancelled.json()["status"] == "cancelled"
     foreign = client.post(

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from fhb.errors import DomainError
 from fhb.models import RiskEvent, Role
@@ -77,7 +78,7 @@ def test_invalid_readings_name_the_measure(kind, values, measure, message):
 def test_visit_with_screenings_and_follow_ups_all_or_nothing(citizen, mette):
     follow_ups = [
         {"kind": "civil_society", "description": "Besøgsven via Ældre Sagen"},
-        {"kind": "handover", "unit": "dementia_coordinator", "consent_given": True},
+        {"kind": "handover", "unit": "dementia_coordinator", "consent_given": True, "consent_to": "Demenskoordinator"},
         {"kind": "new_visit", "due_on": dt.date(2026, 12, 15)},
     ]
     visit = visit_record(
@@ -211,9 +212,9 @@ def test_follow_up_close_and_visit_from_a_follow_up(client, citizen, mette):
     client.force_login(mette)
     agenda = client.get(reverse("agenda")).content.decode()
     assert "overskredet" in agenda and "Gåtur" in agenda
-    follow_up_close(follow_up=walk, user=mette)
+    follow_up_close(follow_up=walk, user=mette, outcome="Går med i gågruppen")
     with pytest.raises(DomainError, match="allerede afsluttet"):
-        follow_up_close(follow_up=walk, user=mette)
+        follow_up_close(follow_up=walk, user=mette, outcome="Igen")
     response = client.post(
         reverse("visit-create", args=[citizen.pk]),
         {
@@ -227,6 +228,10 @@ def test_follow_up_close_and_visit_from_a_follow_up(client, citizen, mette):
     assert response.status_code == 302
     again.refresh_from_db()
     assert again.status == "done" and again.done_visit.kind == "follow_up_visit"
+    # Closed by hand, it stays on the day with its undo for FHB_UNDO_MINUTES, then goes.
+    agenda = client.get(reverse("agenda")).content.decode()
+    assert "Gåtur" in agenda and reverse("follow-up-reopen", args=[walk.pk]) in agenda
+    FollowUp.objects.filter(pk=walk.pk).update(closed_at=timezone.now() - dt.timedelta(minutes=31))
     assert "Gåtur" not in client.get(reverse("agenda")).content.decode()
 
 
@@ -241,7 +246,7 @@ def test_api_screenings_follow_ups_and_health_data_visibility(client, citizen, m
             "outcome": "completed",
             "visit_date": "2026-11-20",
             "screenings": [{"kind": "bmi", "values": {"weight_kg": 64.5, "height_cm": 160}}],
-            "follow_ups": [{"kind": "gp", "consent_given": True, "description": "Blodtryk"}],
+            "follow_ups": [{"kind": "gp", "consent_given": True, "consent_to": "Egen læge", "description": "Blodtryk"}],
         },
         content_type="application/json",
     )
@@ -262,8 +267,13 @@ def test_api_screenings_follow_ups_and_health_data_visibility(client, citizen, m
     assert bad.status_code == 400 and "screenings" in bad.json()
     follow_ups = client.get("/api/v1/follow-ups/", {"citizen": citizen.pk}).json()["results"]
     assert [f["kind"] for f in follow_ups] == ["gp"]
-    closed = client.post(f"/api/v1/follow-ups/{follow_ups[0]['id']}/close/", {}, content_type="application/json")
-    assert closed.json()["status"] == "done"
+    url = f"/api/v1/follow-ups/{follow_ups[0]['id']}"
+    missing = client.post(f"{url}/close/", {}, content_type="application/json")
+    assert missing.status_code == 400 and "outcome" in missing.json()
+    closed = client.post(f"{url}/close/", {"outcome": "Lægen er orienteret"}, content_type="application/json")
+    assert closed.json()["status"] == "done" and closed.json()["outcome"] == "Lægen er orienteret"
+    reopened = client.post(f"{url}/reopen/", content_type="application/json")
+    assert reopened.json()["status"] == "open" and reopened.json()["outcome"] == ""
     refused = client.post(
         "/api/v1/follow-ups/",
         {"citizen": citizen.pk, "kind": "handover", "unit": "housing_116"},
@@ -272,7 +282,12 @@ def test_api_screenings_follow_ups_and_health_data_visibility(client, citizen, m
     assert refused.status_code == 400 and "consent_given" in refused.json()
     made = client.post(
         "/api/v1/follow-ups/",
-        {"citizen": citizen.pk, "kind": "handover", "unit": "housing_116", "consent_given": True},
+        {
+            "citizen": citizen.pk,
+            "kind": "handover",
+            "unit": "housing_116",
+            "consent_given": True,
+        },
         content_type="application/json",
     )
     assert made.status_code == 201 and made.json()["consent_to"] == "Boligindretning (§ 116)"
