@@ -43,3 +43,12 @@ def navigation(request):
             for key, label, href in items
         ],
     }
+
+
+def saved_drafts(request):
+    """The visit forms' device copies the server now has (visits.views._device_copy_done): the page
+    names them once, and app.js deletes them from the device."""
+    session = getattr(request, "session", None)
+    if session is None or "fhb_saved_drafts" not in session:
+        return {}
+    return {"saved_drafts": " ".join(session.pop("fhb_saved_drafts"))}

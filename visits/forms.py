@@ -58,6 +58,7 @@ class VisitForm(DkfdsForm):
     )
     note = forms.CharField(label=_("Journalnotat"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    draft = forms.IntegerField(widget=forms.HiddenInput, required=False)  # the autosaved draft (app.js)
 
     def __init__(self, *args, citizen=None, **kwargs):
         super().__init__(*args, **kwargs)

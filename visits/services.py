@@ -268,11 +268,18 @@ def visit_update(
     version: int,
     screenings: dict[str, dict] | None = None,
     follow_ups: list[dict] | None = None,
+    booking=None,
+    follow_up: FollowUp | None = None,
     **changes,
 ) -> Visit:
     """Save an edit made from `version`. If a colleague saved in between, nothing is overwritten:
     a DomainError asks to reload (optimistic locking). `screenings` replaces the visit's
-    screenings (None leaves them); `follow_ups` are new ones to add."""
+    screenings (None leaves them); `follow_ups` are new ones to add; `booking` / `follow_up`: what
+    a draft made final fulfils (closed as by `visit_record`)."""
+    if booking is not None and booking.citizen_id != visit.citizen_id:
+        raise DomainError("Bookingen hører til en anden borger.", field="booking")
+    if follow_up is not None and follow_up.citizen_id != visit.citizen_id:
+        raise DomainError("Opfølgningen hører til en anden borger.", field="follow_up")
     values = {name: changes.get(name, getattr(visit, name)) for name in EDITABLE}
     values["themes"] = list(values["themes"] or [])
     _validate(
@@ -306,6 +313,8 @@ def visit_update(
         visit = current
         _screenings_save(visit, readings, user=user)
         _follow_ups_create(visit, follow_ups or [], user=user)
+        # A draft saved as the consultant typed, made final: the booking or follow-up it came from is done.
+        _close_booking_and_follow_up(visit, booking=booking, follow_up=follow_up, user=user)
         if not visit.is_draft:
             offers_follow_visits([visit], user=user)
     return visit

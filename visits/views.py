@@ -4,11 +4,12 @@ the agenda for the day or week, bookings, follow-ups, and collective events with
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import F, Max, OuterRef, Q, Subquery
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -55,7 +56,9 @@ from .services import follow_up_close, follow_up_reopen, visit_record, visit_upd
 
 def _visit_data(form: VisitForm) -> dict:
     return {
-        k: v for k, v in form.cleaned_data.items() if k != "version" and not k.startswith("scr__") and k != "screenings"
+        k: v
+        for k, v in form.cleaned_data.items()
+        if k not in ("version", "draft", "screenings") and not k.startswith("scr__")
     } | {"screenings": form.cleaned_data.get("screenings") or {}}
 
 
@@ -127,6 +130,8 @@ class VisitCreateView(StaffRequiredMixin, View):
             "formset": formset or FollowUpFormSet(prefix="opf"),
             "booking": booking,
             "follow_up": follow_up,
+            # The device copy's name (app.js): this user's new visit to this citizen.
+            "device_key": f"visit:{request.user.pk}:new:{citizen.pk}",
         }
         return render(request, "visits/visit_form.html", context)
 
@@ -134,27 +139,84 @@ class VisitCreateView(StaffRequiredMixin, View):
         citizen = get_object_or_404(selectors.citizens_visible_to(request.user), pk=pk)
         booking, follow_up = self.sources(request, citizen)
         form = VisitForm(request.POST, citizen=citizen)
+        # The draft the page has saved as the consultant typed (autosave): the visit goes on from it.
+        draft = None
+        if request.POST.get("draft", "").isdigit():
+            draft = (
+                visits_visible_to(request.user)
+                .filter(pk=request.POST["draft"], citizen=citizen, is_draft=True, source=VisitSource.RECORDED)
+                .first()
+            )
+        if request.POST.get("action") == "autosave":
+            return _autosave(request, form, citizen=citizen, draft=draft)
         formset = _bound_formset(request)
         if form.is_valid() and (formset is None or formset.is_valid()):
+            is_draft = request.POST.get("action") == "draft"
             try:
-                visit = visit_record(
-                    citizen=citizen,
-                    user=request.user,
-                    is_draft=request.POST.get("action") == "draft",
-                    follow_ups=_follow_ups(formset),
-                    booking=booking,
-                    follow_up=follow_up,
-                    **_visit_data(form),
-                )
+                if draft is not None:
+                    visit = visit_update(
+                        visit=draft, user=request.user, version=form.cleaned_data.get("version") or 0,
+                        is_draft=is_draft, follow_ups=_follow_ups(formset), booking=booking, follow_up=follow_up,
+                        **{k: v for k, v in _visit_data(form).items() if k != "is_draft"},
+                    )  # fmt: skip
+                else:
+                    visit = visit_record(
+                        citizen=citizen,
+                        user=request.user,
+                        is_draft=is_draft,
+                        follow_ups=_follow_ups(formset),
+                        booking=booking,
+                        follow_up=follow_up,
+                        **_visit_data(form),
+                    )
             except DomainError as exc:
                 _add_domain_error(form, exc)
             else:
+                _device_copy_done(request)
                 messages.success(request, _("Kladden er gemt.") if visit.is_draft else _("Besøget er registreret."))
                 if booking is not None or follow_up is not None:  # opened from the day: back to it
                     day = timezone.localtime(booking.starts_at).date() if booking else timezone.localdate()
                     return redirect(f"{reverse('agenda')}?dato={day:%Y-%m-%d}")
                 return redirect("citizen-detail", pk=citizen.pk)
         return self.get(request, pk, form=form, formset=formset)
+
+
+DEVICE_KEY = re.compile(r"^visit:[a-z0-9:-]{1,60}$")
+
+
+def _device_copy_done(request) -> None:
+    """The visit form's copy on the device (app.js) is deleted once the server has the visit: the
+    next page names it (base.html, fhb-saved-drafts)."""
+    key = request.POST.get("device_key", "")
+    if DEVICE_KEY.match(key):
+        request.session["fhb_saved_drafts"] = [*request.session.get("fhb_saved_drafts", [])[-9:], key]
+
+
+def _autosave(request, form: VisitForm, *, citizen, draft) -> JsonResponse:
+    """Save what has been typed as a draft (app.js, a few seconds after typing stops). Follow-up rows
+    wait for the real save (a draft saved again and again must not add them again); the booking or
+    follow-up it fulfils is closed by the real save. A colleague's newer edit is never overwritten:
+    409, with the reason."""
+    if not form.is_valid():
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        return JsonResponse(
+            {"message": _("Ikke gemt på serveren: ret fejlene i formularen."), "errors": errors}, status=400
+        )
+    data = {k: v for k, v in _visit_data(form).items() if k != "is_draft"}
+    try:
+        if draft is not None:
+            visit = visit_update(
+                visit=draft, user=request.user, version=form.cleaned_data.get("version") or 0, is_draft=True, **data
+            )
+        else:
+            visit = visit_record(citizen=citizen, user=request.user, is_draft=True, **data)
+    except DomainError as exc:
+        status = 409 if "nyere udgave" in exc.message else 400
+        return JsonResponse({"message": exc.message, "errors": {exc.field or "__all__": [exc.message]}}, status=status)
+    at = timezone.localtime().strftime("%H:%M")
+    return JsonResponse(
+        {"draft": visit.pk, "version": visit.version, "saved_at": at, "message": _("Kladde gemt %(at)s") % {"at": at}}
+    )
 
 
 class VisitEditView(StaffRequiredMixin, View):
@@ -167,7 +229,7 @@ class VisitEditView(StaffRequiredMixin, View):
         visit = self.get_visit(request, pk)
         services.citizen_access_log(user=request.user, citizens=visit.citizen, endpoint="visit-edit", purpose="Besøg")
         if form is None:
-            initial = {name: getattr(visit, name) for name in VisitForm.base_fields if name != "version"}
+            initial = {name: getattr(visit, name) for name in VisitForm.base_fields if name not in ("version", "draft")}
             initial |= VisitForm.initial_screenings(visit)
             form = VisitForm(initial={**initial, "version": visit.version}, citizen=visit.citizen)
         context = {
@@ -176,12 +238,17 @@ class VisitEditView(StaffRequiredMixin, View):
             "formset": formset or FollowUpFormSet(prefix="opf"),
             "visit": visit,
             "follow_ups": visit.follow_ups.select_related("assigned_to"),
+            "device_key": f"visit:{request.user.pk}:{visit.pk}",
         }
         return render(request, "visits/visit_form.html", context)
 
     def post(self, request, pk):
         visit = self.get_visit(request, pk)
         form = VisitForm(request.POST, citizen=visit.citizen)
+        if request.POST.get("action") == "autosave":
+            if not visit.is_draft:  # a final record changes only when the consultant saves it
+                return JsonResponse({"message": _("Gemt på enheden, indtil du trykker Gem.")}, status=400)
+            return _autosave(request, form, citizen=visit.citizen, draft=visit)
         formset = _bound_formset(request)
         if form.is_valid() and (formset is None or formset.is_valid()):
             data = _visit_data(form)
@@ -197,6 +264,7 @@ class VisitEditView(StaffRequiredMixin, View):
             except DomainError as exc:
                 _add_domain_error(form, exc)
             else:
+                _device_copy_done(request)
                 messages.success(request, _("Kladden er gemt.") if visit.is_draft else _("Besøget er gemt."))
                 return redirect("citizen-detail", pk=visit.citizen_id)
         return self.get(request, pk, form=form, formset=formset)

@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "fhb.context_processors.navigation",
+                "fhb.context_processors.saved_drafts",
             ],
         },
     },

@@ -113,3 +113,138 @@ document.addEventListener("change", function (event) {
     total.value = sum * parseInt(total.getAttribute("data-factor") || "1", 10);
   }
 });
+// The visit form is never lost (the kitchen table, a signal that comes and goes):
+// - every change is kept on the device (localStorage, under the form's data-autosave name: this
+//   user's visit), the form's fields only, and deleted once the server has the visit (the next page
+//   names it: meta fhb-saved-drafts) and at "Log af";
+// - a few seconds after typing stops the form is saved as a draft on the server (action=autosave);
+//   without a connection it stays on the device and is sent when the connection returns;
+// - a page opened again with a copy on the device newer than what the server had gets it back;
+// - a colleague's newer edit is never overwritten: the server refuses (409) and the page says so;
+// - "Gem besøg" without a connection is held: nothing is lost, and the page says why.
+(function () {
+  var PREFIX = "fhb-visit:";
+  function storage() { try { return window.localStorage; } catch (e) { return null; } }
+  var store = storage();
+  if (!store) { return; }
+  document.addEventListener("DOMContentLoaded", function () {
+    var saved = document.querySelector("meta[name=fhb-saved-drafts]");
+    if (saved) {
+      saved.content.split(" ").forEach(function (key) { if (key) { store.removeItem(PREFIX + key); } });
+    }
+    document.querySelectorAll("form[data-clear-device]").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        Object.keys(store).forEach(function (key) { if (key.indexOf(PREFIX) === 0) { store.removeItem(key); } });
+      });
+    });
+    var form = document.querySelector("form[data-autosave]");
+    if (form) { autosave(form); }
+  });
+
+  function autosave(form) {
+    var key = PREFIX + form.getAttribute("data-autosave");
+    var toServer = form.getAttribute("data-autosave-server") === "1";
+    var status = document.getElementById("fhb-save-status");
+    var timer = null;
+    var pending = false;
+    var texts = {
+      saving: "Gemmer …",
+      device: "Gemt på enheden — sendes, når der er forbindelse",
+      deviceOnly: "Gemt på enheden, indtil du trykker Gem",
+      restored: "Gendannet fra enheden: det, du skrev, er sat ind igen",
+      offlineSubmit: "Ingen forbindelse: besøget er gemt på enheden. Tryk Gem igen, når der er forbindelse."
+    };
+    if (document.documentElement.lang === "en") {
+      texts = {
+        saving: "Saving …",
+        device: "Saved on this device — sent when the connection is back",
+        deviceOnly: "Saved on this device until you press Save",
+        restored: "Restored from this device: what you typed is back",
+        offlineSubmit: "No connection: the visit is kept on this device. Press Save again when you are online."
+      };
+    }
+    function show(text, kind) {
+      if (!status) { return; }
+      status.textContent = text;
+      status.className = "fhb-save-status fhb-save-" + kind;
+    }
+    function fields() {
+      var out = {};
+      new FormData(form).forEach(function (value, name) {
+        if (name === "csrfmiddlewaretoken" || name === "action") { return; }
+        (out[name] = out[name] || []).push(String(value));
+      });
+      return out;
+    }
+    function keep() {
+      store.setItem(key, JSON.stringify({ at: Date.now(), fields: fields() }));
+    }
+    function restore(copy) {
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "submit" || el.type === "button") { return; }
+        var values = copy.fields[el.name];
+        if (el.type === "checkbox" || el.type === "radio") {
+          el.checked = !!values && values.indexOf(el.value) !== -1;
+        } else if (values !== undefined) {
+          el.value = values[0];
+        }
+      });
+    }
+    function send() {
+      timer = null;
+      if (!toServer) { show(texts.deviceOnly, "device"); return; }
+      if (!navigator.onLine) { pending = true; show(texts.device, "device"); return; }
+      var data = new FormData(form);
+      data.set("action", "autosave");
+      pending = false;
+      show(texts.saving, "saving");
+      fetch(form.getAttribute("action") || window.location.href, {
+        method: "POST", body: data, credentials: "same-origin", headers: { "X-Requested-With": "fetch" }
+      }).then(function (response) {
+        return response.json().then(function (body) { return { status: response.status, body: body }; });
+      }).then(function (result) {
+        if (result.status === 200) {
+          form.querySelector("[name=draft]").value = result.body.draft;
+          form.querySelector("[name=version]").value = result.body.version;
+          keep();
+          show(result.body.message, "saved");
+        } else if (result.status === 409) {
+          toServer = false;  // never overwrite a colleague's newer edit
+          show(result.body.message, "conflict");
+        } else {
+          show(result.body.message || texts.deviceOnly, "error");
+        }
+      }).catch(function () {
+        pending = true;
+        show(texts.device, "device");
+      });
+    }
+    function changed() {
+      keep();
+      if (timer) { clearTimeout(timer); }
+      timer = setTimeout(send, 2500);
+    }
+    var copy = null;
+    try { copy = JSON.parse(store.getItem(key) || "null"); } catch (e) { copy = null; }
+    // A copy is put back on a fresh page (not over a form the server sent back with errors).
+    if (copy && !document.querySelector("main .alert-error[role=alert]")) {
+      restore(copy);
+      show(texts.restored, "device");
+      timer = setTimeout(send, 500);
+    }
+    form.querySelectorAll("[data-clear-copy]").forEach(function (link) {
+      link.addEventListener("click", function () { store.removeItem(key); });  // "Annullér": not kept
+    });
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    window.addEventListener("online", function () { if (pending || timer) { send(); } });
+    window.addEventListener("offline", function () { show(texts.device, "device"); });
+    form.addEventListener("submit", function (event) {
+      keep();
+      if (!navigator.onLine) {
+        event.preventDefault();
+        show(texts.offlineSubmit, "device");
+      }
+    });
+  }
+})();
