@@ -142,8 +142,8 @@ def booking_cancel(*, booking: Booking, user: User, reason: str, note: str = "")
 
 @transaction.atomic
 def booking_restore(*, booking: Booking, user: User) -> Booking:
-    """Undo a cancellation made within FHB_UNDO_MINUTES: the visit is booked again at its time (if
-    the consultant's time is still free and the day still open) and the offer booked again."""
+    """Undo a cancellation made within FHB_UNDO_MINUTES: the visit is booked again at its time, as
+    it was (if the consultant's time is still free), and the offer booked again."""
     booking = Booking.objects.select_for_update().select_related("citizen", "consultant").get(pk=booking.pk)
     if booking.status != BookingStatus.CANCELLED:
         raise DomainError("Bookingen er ikke aflyst.")
@@ -151,10 +151,6 @@ def booking_restore(*, booking: Booking, user: User) -> Booking:
         raise DomainError(
             f"Aflysningen kan kun fortrydes i {settings.FHB['UNDO_MINUTES']} minutter. Book besøget igen i stedet."
         )
-    day = timezone.localtime(booking.starts_at).date()
-    closed = closed_reason(booking.municipality_id, day)
-    if closed:
-        raise DomainError(f"Der aflægges ikke besøg den {date_format(day, 'j. F Y')}: {closed}.")
     User.objects.select_for_update().filter(pk=booking.consultant_id).first()
     clash = overlapping(booking.consultant, booking.starts_at, booking.ends_at, exclude=booking.pk)
     if clash:

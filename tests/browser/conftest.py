@@ -33,3 +33,24 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+AXE = os.path.join(os.path.dirname(__file__), "..", "..", "node_modules", "axe-core", "axe.min.js")
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page as it is now (every rule axe runs by default), each as
+    "rule: selectors". The context must bypass the CSP (the script is added inline)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        with open(AXE, encoding="utf-8") as fh:
+            page.add_script_tag(content=fh.read())
+    found = page.evaluate(
+        "axe.run(document).then(r => r.violations.map("
+        "v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))"
+    )
+    return list(found)
+
+
+def sideways(page) -> int:
+    """How many pixels the page is wider than the viewport (0: no horizontal scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

@@ -35,6 +35,8 @@ def test_login_list_search_and_open_a_citizen(page, live_server, reference_data)
     assert "forkert" in page.inner_text("main")
     page.fill("#id_password", "a-long-test-password")
     page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/min-dag/")  # a consultant lands on the day
+    page.click("nav >> text=Borgere")
     page.wait_for_url(f"{live_server.url}/borgere/")
     assert page.inner_text("h1") == "Borgere"
     assert "31 borgere" in page.inner_text("#citizen-results")

@@ -79,6 +79,13 @@ def test_a_consultants_day(page, live_server, demo):
     assert page.url.endswith("/indtjekning/")  # swapped in place by htmx, no reload
     assert re.search(r"Tjekket ind \d\d:\d\d", row.inner_text())
     assert page.locator("li[data-name]:not(.fhb-hidden)").count() >= 1
+    # the wrong name: undone at once, and checked in again
+    row.locator("text=Fortryd").click()
+    page.wait_for_selector(f"#tilmelding-{guest.pk} >> text=Tjek ind")
+    guest.refresh_from_db()
+    assert guest.status == "registered" and guest.visit is None
+    row.locator("text=Tjek ind").click()
+    page.wait_for_selector(f"#tilmelding-{guest.pk} .fhb-attended")
 
     # someone invited says no: they get an individual offer (BEK 716 § 2)
     page.click(".breadcrumbs >> text=Fødselsdagsarrangement for 75-årige")
