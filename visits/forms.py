@@ -71,7 +71,11 @@ class VisitForm(DkfdsForm):
                     self.fields[name] = forms.ChoiceField(
                         label=m.label,
                         required=False,
-                        choices=[(str(value), f"{label} ({value})") for value, label in m.choices],
+                        # The instrument's scoring beside each answer where the answers add up to a total.
+                        choices=[
+                            (str(value), f"{label} ({value})" if kind.code in TOTAL_FACTOR else label)
+                            for value, label in m.choices
+                        ],
                         widget=forms.RadioSelect(attrs={"data-item": kind.code}),
                     )
                     continue
@@ -84,6 +88,7 @@ class VisitForm(DkfdsForm):
                 self.fields[name] = forms.CharField(
                     label=label, required=False, max_length=10, widget=forms.TextInput(attrs=attrs)
                 )
+                self.fields[name].conditional = m.derived  # computed, so never "(frivilligt)"
         style_widgets(self)  # again, for the screening fields
 
     def screening_groups(self):

@@ -193,6 +193,8 @@ def test_the_day_links_the_address_to_the_map_and_the_phone_to_a_call(client, ci
     assert 'href="tel:+4540935084"' in day
     assert 'href="geo:0,0?q=Granvej+78%2C+2100+' in day
     assert "data-print" in day  # the day sheet
+    page = client.get(reverse("citizen-detail", args=[citizen.pk])).content.decode()
+    assert 'href="tel:+4540935084"' in page and 'href="geo:0,0?q=Granvej+78%2C+2100+' in page
 
 
 def test_citizens_are_found_by_address(client, citizen, mette, clock):
