@@ -5,7 +5,8 @@ Every change of an offer's status — the sync (exemption changed, died or moved
 visits recorded or imported, bookings and their cancellation, letter batches sent, collective-event
 invitations and declines, a user's own correction — goes through `offers_move` (in bulk) or
 `offer_transition` (one offer), which check the step against ALLOWED and write one history row per
-change; offers are made by `offers_open`, which writes the first row. Nothing else writes
+change; offers are made by `offers_open`, which writes the first row; an undo within minutes (a
+check-in at the wrong name) is `offer_step_back`, the exact reverse of the last step. Nothing else writes
 `Offer.status` or `OfferTransition` (tests/fhb/test_offer_lifecycle.py holds every entry point to
 that).
 """

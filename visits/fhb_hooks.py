@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils import timezone
 
 from fhb import hooks
@@ -9,8 +10,9 @@ from fhb.law import preventive_visit
 from fhb.models import ImportKind
 
 from . import demo, timeline
+from .bookings import undo_since
 from .history import visits_import
-from .models import CollectiveEvent, Screening, Visit
+from .models import BookingStatus, CollectiveEvent, Screening, Visit
 from .screenings import score_series
 
 hooks.register("citizen_timeline")(timeline.citizen_entries)
@@ -23,7 +25,10 @@ def citizen_page(request, citizen) -> dict:
     context = {
         "visits": citizen.visits.select_related("consultant")[:50],
         "can_record_visit": request.user.has_perm("visits.add_visit"),
-        "bookings": citizen.bookings.filter(status="booked").select_related("consultant"),
+        # Booked visits, and one cancelled within FHB_UNDO_MINUTES with its undo.
+        "bookings": citizen.bookings.filter(
+            Q(status=BookingStatus.BOOKED) | Q(status=BookingStatus.CANCELLED, cancelled_at__gte=undo_since())
+        ).select_related("consultant"),
         "follow_ups": citizen.follow_ups.select_related("assigned_to").order_by("status", "due_on", "id")[:30],
         "registrations": citizen.event_registrations.select_related("event").order_by("-event__date")[:10],
         "can_manage_events": request.user.has_perm("visits.manage_events"),

@@ -109,6 +109,12 @@ def test_the_day_cancels_through_a_confirmation_and_offers_the_undo(client, citi
     assert reverse("booking-restore", args=[booking.pk]) in body and "Borgeren har aflyst" in body
     undone = client.post(reverse("booking-restore", args=[booking.pk]), {"next": "/min-dag/"}, follow=True)
     assert "booket igen" in undone.content.decode() and Booking.objects.get().status == "booked"
+    # The citizen's page too: "Aflys…" leads to the same question, and the undo is offered there.
+    page_url = reverse("citizen-detail", args=[citizen.pk])
+    page = client.get(page_url).content.decode()
+    assert f'href="{cancel_url}?next=' in page and f'action="{cancel_url}"' not in page
+    client.post(cancel_url, {"reason": "consultant_ill", "next": page_url})
+    assert reverse("booking-restore", args=[booking.pk]) in client.get(page_url).content.decode()
 
 
 def test_a_follow_up_is_closed_with_its_outcome_and_reopened(client, citizen, mette, clock):
