@@ -403,6 +403,9 @@ class Series:
     def path(self) -> str:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
 
+    low: float = 0
+    high: float = 0
+
     @property
     def latest(self) -> Point:
         return self.points[-1]
@@ -440,5 +443,5 @@ def score_series(readings) -> list[Series]:
             )
             for day, value, level in rows
         )
-        series.append(Series(kind=kind, measure=measure, points=points))
+        series.append(Series(kind=kind, measure=measure, points=points, low=low, high=high))
     return sorted(series, key=lambda s: list(SCREENINGS).index(s.kind.code))

@@ -360,6 +360,14 @@ class AgendaView(StaffRequiredMixin, View):
             "open_follow_ups": sum(1 for f in follow_ups if f.status == FollowUp.Status.OPEN),
             "undo_minutes": settings.FHB["UNDO_MINUTES"],
             "booked_count": sum(1 for b in bookings if b.status == BookingStatus.BOOKED),
+            # An empty day (a weekend, a holiday): the next day with a booked visit, one tap away.
+            "next_booked": None
+            if bookings
+            else bookings_visible_to(user)
+            .filter(consultant=who, status=BookingStatus.BOOKED, starts_at__gte=period[1])
+            .order_by("starts_at")
+            .values_list("starts_at", flat=True)
+            .first(),
             "previous": start - step,
             "next": start + step,
         }

@@ -217,3 +217,14 @@ def test_error_pages_are_danish_on_the_design_system(client, mette):
     assert "dkfds" in missing.content.decode()
     forbidden = client.get(reverse("import-list"))
     assert forbidden.status_code == 403 and "Du har ikke adgang til denne side" in forbidden.content.decode()
+
+
+def test_an_empty_day_points_to_the_next_booked_one(client, citizen, mette, clock):
+    booking_create(citizen=citizen, consultant=mette, starts_at=at(10, 30) + dt.timedelta(days=3), user=mette)
+    client.force_login(mette)
+    day = client.get(reverse("agenda"), {"dato": "2026-11-22"}).content.decode()  # a Sunday
+    assert (
+        "Ingen bookede besøg." in day
+        and 'href="?dato=2026-11-26"' in day
+        and "Næste besøg: Torsdag 26. november" in day
+    )
