@@ -120,6 +120,14 @@ def test_a_day_in_the_field(browser, live_server, day, size):
             answer, exact=True
         ).click()
     expect(page.locator("#id_scr__wellbeing__score")).to_have_value("64")  # (4+4+3+3+2) x 4, not by hand
+    # A follow-up row added, filled, and an empty one removed.
+    page.click("summary:has-text('Opfølgning og samtykke')")
+    page.click("button:has-text('Tilføj opfølgning')")
+    expect(page.locator("#opf-rows fieldset:visible")).to_have_count(2)
+    page.select_option("#id_opf-1-kind", "own_activity")
+    page.fill("#id_opf-1-description", "Gågruppen tirsdag")
+    page.locator("#opf-rows fieldset").first.locator("button:has-text('Fjern opfølgningen')").click()
+    expect(page.locator("#opf-rows fieldset:visible")).to_have_count(1)
     page.locator("#id_note").press_sequentially("Inger taler om sin søster. ")
     page.locator("#id_duration_minutes").press("Enter")  # Enter does not send a half-filled visit
     expect(page.locator("#fhb-save-status")).to_contain_text("Kladde gemt", timeout=10_000)
@@ -149,6 +157,7 @@ def test_a_day_in_the_field(browser, live_server, day, size):
     visit = Visit.objects.get()
     assert not visit.is_draft and visit.themes == ["loneliness"]
     assert Screening.objects.get(visit=visit).values["score"] == 64
+    assert list(visit.follow_ups.values_list("kind", "description")) == [("own_activity", "Gågruppen tirsdag")]
     assert Booking.objects.get(pk=first.pk).status == BookingStatus.COMPLETED
     assert page.evaluate(f"localStorage.getItem('{key}') === null")  # deleted once the server has it
     check(page, "Min dag after a visit")

@@ -42,21 +42,23 @@ document.addEventListener("DOMContentLoaded", function () {
 });
 // Follow-up rows: "Tilføj" copies the empty row (its __prefix__ numbered) and counts it in the
 // management form; "Fjern" empties a row and hides it (an empty row is not saved).
+function fhbAddFormsetRow(prefix) {
+  var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+  var max = document.getElementById("id_" + prefix + "-MAX_NUM_FORMS");
+  var rows = document.getElementById(prefix + "-rows");
+  var index = parseInt(total.value, 10);
+  if (max && index >= parseInt(max.value, 10)) { return null; }
+  var html = document.getElementById(prefix + "-template").innerHTML
+    .replace(/__prefix__/g, index).replace(/__number__/g, rows.querySelectorAll("[data-formset-row]:not(.fhb-hidden)").length + 1);
+  rows.insertAdjacentHTML("beforeend", html);
+  total.value = index + 1;
+  return rows.lastElementChild;
+}
 document.addEventListener("click", function (event) {
   var add = event.target.closest && event.target.closest("[data-formset-add]");
   if (add) {
-    var prefix = add.getAttribute("data-formset-add");
-    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
-    var max = document.getElementById("id_" + prefix + "-MAX_NUM_FORMS");
-    var rows = document.getElementById(prefix + "-rows");
-    var index = parseInt(total.value, 10);
-    if (max && index >= parseInt(max.value, 10)) { return; }
-    var html = document.getElementById(prefix + "-template").innerHTML
-      .replace(/__prefix__/g, index).replace(/__number__/g, rows.querySelectorAll("[data-formset-row]:not(.fhb-hidden)").length + 1);
-    rows.insertAdjacentHTML("beforeend", html);
-    total.value = index + 1;
-    var row = rows.lastElementChild;
-    var first = row.querySelector("select, input");
+    var row = fhbAddFormsetRow(add.getAttribute("data-formset-add"));
+    var first = row && row.querySelector("select, input");
     if (first) { first.focus(); }
     return;
   }
@@ -180,6 +182,13 @@ document.addEventListener("change", function (event) {
       store.setItem(key, JSON.stringify({ at: Date.now(), fields: fields() }));
     }
     function restore(copy) {
+      // Rows added after the page was served come back first, so their values have a place.
+      form.querySelectorAll("[data-formset-add]").forEach(function (button) {
+        var prefix = button.getAttribute("data-formset-add");
+        var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+        var wanted = parseInt((copy.fields[prefix + "-TOTAL_FORMS"] || ["0"])[0], 10);
+        while (total && parseInt(total.value, 10) < wanted && fhbAddFormsetRow(prefix)) { /* add */ }
+      });
       Array.prototype.forEach.call(form.elements, function (el) {
         if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "submit" || el.type === "button") { return; }
         var values = copy.fields[el.name];
