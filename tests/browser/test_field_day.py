@@ -175,4 +175,14 @@ def test_a_day_in_the_field(browser, live_server, day, size):
     if size == "tablet":  # Chromium's print to PDF, with the print stylesheet
         pdf = page.pdf(format="A4", print_background=True)
         assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+    page.emulate_media(media="screen")
+
+    # Something typed and never saved stays on the device only until "Log af".
+    page.goto(f"{url}/borgere/{inger.pk}/besoeg/ny/")
+    page.locator("#id_note").press_sequentially("Ringer i morgen")
+    stored = "Object.keys(localStorage).filter(k => k.startsWith('fhb-visit:')).length"
+    assert page.evaluate(stored) == 1
+    page.click("button:has-text('Log af')")
+    page.wait_for_url(f"{url}/login/**")
+    assert page.evaluate(stored) == 0
     context.close()

@@ -118,7 +118,8 @@ document.addEventListener("change", function (event) {
 // The visit form is never lost (the kitchen table, a signal that comes and goes):
 // - every change is kept on the device (localStorage, under the form's data-autosave name: this
 //   user's visit), the form's fields only, and deleted once the server has the visit (the next page
-//   names it: meta fhb-saved-drafts) and at "Log af";
+//   names it: meta fhb-saved-drafts), at "Log af", at "Annullér", after a week, and when another
+//   user logs in on the device;
 // - a few seconds after typing stops the form is saved as a draft on the server (action=autosave);
 //   without a connection it stays on the device and is sent when the connection returns;
 // - a page opened again with a copy on the device newer than what the server had gets it back;
@@ -130,6 +131,17 @@ document.addEventListener("change", function (event) {
   var store = storage();
   if (!store) { return; }
   document.addEventListener("DOMContentLoaded", function () {
+    // A copy left behind (a visit never saved) is not kept for more than a week, nor one of another
+    // user of this device.
+    var week = 7 * 24 * 3600 * 1000;
+    var me = document.querySelector("meta[name=fhb-user]");
+    Object.keys(store).forEach(function (key) {
+      if (key.indexOf(PREFIX) !== 0) { return; }
+      if (me && key.indexOf(PREFIX + "visit:" + me.content + ":") !== 0) { store.removeItem(key); return; }
+      try {
+        if (Date.now() - JSON.parse(store.getItem(key)).at > week) { store.removeItem(key); }
+      } catch (e) { store.removeItem(key); }
+    });
     var saved = document.querySelector("meta[name=fhb-saved-drafts]");
     if (saved) {
       saved.content.split(" ").forEach(function (key) { if (key) { store.removeItem(PREFIX + key); } });
