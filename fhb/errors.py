@@ -7,3 +7,7 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class ConflictError(DomainError):
+    """Someone saved a newer version meanwhile (optimistic locking): nothing was overwritten."""

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
-from fhb.errors import DomainError
+from fhb.errors import ConflictError, DomainError
 from fhb.models import Offer, OfferStatus, RiskEvent, RiskGroup, RiskSource, User
 from fhb.offers import Move, offers_move
 
@@ -301,7 +301,7 @@ def visit_update(
     with transaction.atomic():
         current = Visit.objects.select_for_update().get(pk=visit.pk)
         if current.version != version:
-            raise DomainError(
+            raise ConflictError(
                 "En kollega har gemt en nyere udgave af besøget, mens du skrev. Dine ændringer er ikke gemt: "
                 "genindlæs siden, og skriv dem ind igen."
             )

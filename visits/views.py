@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from fhb import selectors, services
-from fhb.errors import DomainError
+from fhb.errors import ConflictError, DomainError
 from fhb.models import Offer, Role
 from fhb.permissions import StaffRequiredMixin
 
@@ -211,7 +211,7 @@ def _autosave(request, form: VisitForm, *, citizen, draft) -> JsonResponse:
         else:
             visit = visit_record(citizen=citizen, user=request.user, is_draft=True, **data)
     except DomainError as exc:
-        status = 409 if "nyere udgave" in exc.message else 400
+        status = 409 if isinstance(exc, ConflictError) else 400
         return JsonResponse({"message": exc.message, "errors": {exc.field or "__all__": [exc.message]}}, status=status)
     at = timezone.localtime().strftime("%H:%M")
     return JsonResponse(
