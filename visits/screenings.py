@@ -182,31 +182,37 @@ WHO5_ANSWERS = (
     (1, _("Lidt af tiden")),
     (0, _("På intet tidspunkt")),
 )
-WHO5_ITEMS = tuple(
-    Measure(f"item{i}", label, "", Decimal(0), Decimal(5), required=False, choices=WHO5_ANSWERS)
-    for i, label in enumerate(
-        [
-            _("I de sidste 2 uger har jeg været glad og i godt humør"),
-            _("I de sidste 2 uger har jeg følt mig rolig og afslappet"),
-            _("I de sidste 2 uger har jeg følt mig aktiv og energisk"),
-            _("I de sidste 2 uger er jeg vågnet frisk og udhvilet"),
-            _("I de sidste 2 uger har min dagligdag været fyldt med ting, der interesserer mig"),
-        ],
-        start=1,
+
+
+def _items(answers: tuple[tuple[int, str], ...], questions: list) -> tuple[Measure, ...]:
+    """An instrument's questions (item1, item2, …), each answered with one of `answers`; optional
+    one by one (a total alone is accepted), all or none (`_items_total`)."""
+    values = [value for value, _label in answers]
+    return tuple(
+        Measure(f"item{i}", label, "", Decimal(min(values)), Decimal(max(values)), required=False, choices=answers)
+        for i, label in enumerate(questions, start=1)
     )
+
+
+WHO5_ITEMS = _items(
+    WHO5_ANSWERS,
+    [
+        _("I de sidste 2 uger har jeg været glad og i godt humør"),
+        _("I de sidste 2 uger har jeg følt mig rolig og afslappet"),
+        _("I de sidste 2 uger har jeg følt mig aktiv og energisk"),
+        _("I de sidste 2 uger er jeg vågnet frisk og udhvilet"),
+        _("I de sidste 2 uger har min dagligdag været fyldt med ting, der interesserer mig"),
+    ],
 )
 # The Three-Item Loneliness Scale (T-ILS, from UCLA): three questions, each 1-3; 6 or more: lonely.
 TILS_ANSWERS = ((1, _("Næsten aldrig")), (2, _("Nogle gange")), (3, _("Ofte")))
-TILS_ITEMS = tuple(
-    Measure(f"item{i}", label, "", Decimal(1), Decimal(3), required=False, choices=TILS_ANSWERS)
-    for i, label in enumerate(
-        [
-            _("Hvor ofte føler du, at du savner nogen at være sammen med?"),
-            _("Hvor ofte føler du dig udenfor?"),
-            _("Hvor ofte føler du dig isoleret fra andre?"),
-        ],
-        start=1,
-    )
+TILS_ITEMS = _items(
+    TILS_ANSWERS,
+    [
+        _("Hvor ofte føler du, at du savner nogen at være sammen med?"),
+        _("Hvor ofte føler du dig udenfor?"),
+        _("Hvor ofte føler du dig isoleret fra andre?"),
+    ],
 )
 # Three questions about falls (the Danish Health Authority's guidance for preventive visits): a
 # yes to any of them is a reason to look at fall prevention.

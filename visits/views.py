@@ -420,46 +420,76 @@ class BookingCreateView(StaffRequiredMixin, View):
         return self.get(request, pk, form=form)
 
 
-class BookingCancelView(StaffRequiredMixin, View):
-    """Cancel a booked visit: a page that says which visit, asks why and confirms. What was chosen is
-    kept when something is missing; the day then offers to undo it for FHB_UNDO_MINUTES."""
+class ConfirmWithFormView(StaffRequiredMixin, View):
+    """An action that asks before it is done (a page naming the object, a short form, confirm): what
+    was chosen is kept when something is missing or refused; then back to `next` with the outcome
+    and how long it can be undone. Subclasses name the object, the form, the page and the action."""
 
     permission_required = "visits.add_visit"
+    form_class: type = None
+    template_name = ""
+    context_name = ""
+    purpose = ""  # the access log's purpose: the page shows the citizen
 
-    def booking(self, request, pk):
-        return get_object_or_404(bookings_visible_to(request.user).select_related("citizen", "consultant"), pk=pk)
+    def get_object(self, request, pk):
+        raise NotImplementedError
+
+    def refusal(self, obj) -> str:
+        """Why the action cannot be done on `obj` any more, or ""."""
+        return ""
+
+    def act(self, request, obj, data) -> str:
+        """Do it (a DomainError refuses it); returns the success message."""
+        raise NotImplementedError
 
     def get(self, request, pk, form=None):
-        booking = self.booking(request, pk)
-        if booking.status != BookingStatus.BOOKED:
-            messages.error(request, _("Kun en aktiv booking kan aflyses."))
+        obj = self.get_object(request, pk)
+        refusal = self.refusal(obj)
+        if refusal:
+            messages.error(request, refusal)
             return redirect(_next_or(request, "agenda"))
         if request.method == "GET":
             services.citizen_access_log(
-                user=request.user, citizens=booking.citizen, endpoint="booking-cancel", purpose="Aflysning af besøg"
+                user=request.user, citizens=obj.citizen, endpoint=request.resolver_match.url_name, purpose=self.purpose
             )
-        context = {"booking": booking, "form": form or BookingCancelForm(), "next": _next_or(request, "")}
-        return render(request, "visits/booking_cancel.html", context)
+        context = {self.context_name: obj, "form": form or self.form_class(), "next": _next_or(request, "")}
+        return render(request, self.template_name, context)
 
     def post(self, request, pk):
-        booking = self.booking(request, pk)
-        form = BookingCancelForm(request.POST)
+        obj = self.get_object(request, pk)
+        form = self.form_class(request.POST)
         if not form.is_valid():
             return self.get(request, pk, form=form)
         try:
-            booking_cancel(
-                booking=booking, user=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
-            )
+            message = self.act(request, obj, form.cleaned_data)
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             return self.get(request, pk, form=form)
-        start = timezone.localtime(booking.starts_at)
-        messages.success(
-            request,
-            _("Besøget hos %(name)s %(when)s er aflyst. Du kan fortryde i %(n)s minutter.")
-            % {"name": booking.citizen.full_name, "when": f"{start:%d-%m-%Y %H:%M}", "n": settings.FHB["UNDO_MINUTES"]},
-        )
+        messages.success(request, message)
         return redirect(_next_or(request, "agenda"))
+
+
+class BookingCancelView(ConfirmWithFormView):
+    """Cancel a booked visit: the page says which visit and asks why; the day then offers to undo it
+    for FHB_UNDO_MINUTES."""
+
+    form_class = BookingCancelForm
+    template_name = "visits/booking_cancel.html"
+    context_name = "booking"
+    purpose = "Aflysning af besøg"
+
+    def get_object(self, request, pk):
+        return get_object_or_404(bookings_visible_to(request.user).select_related("citizen", "consultant"), pk=pk)
+
+    def refusal(self, booking) -> str:
+        return "" if booking.status == BookingStatus.BOOKED else _("Kun en aktiv booking kan aflyses.")
+
+    def act(self, request, booking, data) -> str:
+        booking_cancel(booking=booking, user=request.user, reason=data["reason"], note=data["note"])
+        start = timezone.localtime(booking.starts_at)
+        return _("Besøget hos %(name)s %(when)s er aflyst. Du kan fortryde i %(n)s minutter.") % {
+            "name": booking.citizen.full_name, "when": f"{start:%d-%m-%Y %H:%M}", "n": settings.FHB["UNDO_MINUTES"]
+        }  # fmt: skip
 
 
 class BookingRestoreView(StaffRequiredMixin, View):
@@ -492,41 +522,23 @@ def _next_or(request, fallback: str) -> str:
     return reverse(fallback) if fallback else ""
 
 
-class FollowUpCloseView(StaffRequiredMixin, View):
+class FollowUpCloseView(ConfirmWithFormView):
     """Close a follow-up by hand: done or cancelled, with what came of it; undone for FHB_UNDO_MINUTES."""
 
-    permission_required = "visits.add_visit"
+    form_class = FollowUpCloseForm
+    template_name = "visits/follow_up_close.html"
+    context_name = "follow_up"
+    purpose = "Opfølgning"
 
-    def follow_up(self, request, pk):
+    def get_object(self, request, pk):
         return get_object_or_404(follow_ups_visible_to(request.user).select_related("citizen"), pk=pk)
 
-    def get(self, request, pk, form=None):
-        follow_up = self.follow_up(request, pk)
-        if follow_up.status != FollowUp.Status.OPEN:
-            messages.error(request, _("Opfølgningen er allerede afsluttet."))
-            return redirect(_next_or(request, "agenda"))
-        if request.method == "GET":
-            services.citizen_access_log(
-                user=request.user, citizens=follow_up.citizen, endpoint="follow-up-close", purpose="Opfølgning"
-            )
-        context = {"follow_up": follow_up, "form": form or FollowUpCloseForm(), "next": _next_or(request, "")}
-        return render(request, "visits/follow_up_close.html", context)
+    def refusal(self, follow_up) -> str:
+        return "" if follow_up.status == FollowUp.Status.OPEN else _("Opfølgningen er allerede afsluttet.")
 
-    def post(self, request, pk):
-        follow_up = self.follow_up(request, pk)
-        form = FollowUpCloseForm(request.POST)
-        if not form.is_valid():
-            return self.get(request, pk, form=form)
-        try:
-            follow_up_close(follow_up=follow_up, user=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            return self.get(request, pk, form=form)
-        messages.success(
-            request,
-            _("Opfølgningen er afsluttet. Du kan fortryde i %(n)s minutter.") % {"n": settings.FHB["UNDO_MINUTES"]},
-        )
-        return redirect(_next_or(request, "agenda"))
+    def act(self, request, follow_up, data) -> str:
+        follow_up_close(follow_up=follow_up, user=request.user, **data)
+        return _("Opfølgningen er afsluttet. Du kan fortryde i %(n)s minutter.") % {"n": settings.FHB["UNDO_MINUTES"]}
 
 
 class FollowUpReopenView(StaffRequiredMixin, View):
