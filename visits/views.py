@@ -144,9 +144,16 @@ class VisitCreateView(StaffRequiredMixin, View):
         if request.POST.get("draft", "").isdigit():
             draft = (
                 visits_visible_to(request.user)
-                .filter(pk=request.POST["draft"], citizen=citizen, is_draft=True, source=VisitSource.RECORDED)
+                .filter(pk=request.POST["draft"], citizen=citizen, source=VisitSource.RECORDED)
                 .first()
             )
+        if draft is not None and not draft.is_draft:
+            # Saved already (a second tap on "Gem", a late autosave): never a second visit.
+            if request.POST.get("action") == "autosave":
+                return JsonResponse({"message": _("Besøget er allerede gemt.")}, status=409)
+            _device_copy_done(request)
+            messages.info(request, _("Besøget er allerede gemt."))
+            return redirect("citizen-detail", pk=citizen.pk)
         if request.POST.get("action") == "autosave":
             return _autosave(request, form, citizen=citizen, draft=draft)
         formset = _bound_formset(request)

@@ -159,7 +159,7 @@ def test_a_day_in_the_field(browser, live_server, day, size):
     assert Screening.objects.get(visit=visit).values["score"] == 64
     assert list(visit.follow_ups.values_list("kind", "description")) == [("own_activity", "Gågruppen tirsdag")]
     assert Booking.objects.get(pk=first.pk).status == BookingStatus.COMPLETED
-    assert page.evaluate(f"localStorage.getItem('{key}') === null")  # deleted once the server has it
+    page.wait_for_function(f"localStorage.getItem('{key}') === null", timeout=5_000)  # gone once the server has it
     check(page, "Min dag after a visit")
 
     # The last visit of the day: Ruth declined at the door.

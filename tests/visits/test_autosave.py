@@ -106,3 +106,18 @@ def test_a_final_visit_is_not_autosaved(client, citizen, mette):
     assert 'data-autosave-server="0"' in client.get(edit).content.decode()
     refused = client.post(edit, {**BASE, "note": "y", "version": visit.version, "action": "autosave"})
     assert refused.status_code == 400 and Visit.objects.get().note == "x" and not Visit.objects.get().is_draft
+
+
+def test_a_saved_visit_is_never_saved_twice(client, citizen, mette):
+    client.force_login(mette)
+    url = reverse("visit-create", args=[citizen.pk])
+    first = client.post(url, {**BASE, "note": "Første", "action": "autosave"}).json()
+    done = {**BASE, "note": "Færdig", "draft": first["draft"], "version": first["version"]}
+    assert client.post(url, {**done, "action": "save"}).status_code == 302
+    # A second tap on "Gem", and an autosave that arrives late: still one visit, as saved.
+    again = client.post(url, {**done, "action": "save"}, follow=True)
+    assert "Besøget er allerede gemt." in again.content.decode()
+    late = client.post(url, {**done, "note": "Sent", "action": "autosave"})
+    assert late.status_code == 409
+    visit = Visit.objects.get()
+    assert not visit.is_draft and visit.note == "Færdig"

@@ -161,6 +161,7 @@ document.addEventListener("change", function (event) {
     var status = document.getElementById("fhb-save-status");
     var timer = null;
     var pending = false;
+    var inflight = null;  // the autosave on its way: a save waits for it (its draft and version)
     var texts = {
       saving: "Gemmer …",
       device: "Gemt på enheden — sendes, når der er forbindelse",
@@ -219,7 +220,7 @@ document.addEventListener("change", function (event) {
       data.set("action", "autosave");
       pending = false;
       show(texts.saving, "saving");
-      fetch(form.getAttribute("action") || window.location.href, {
+      inflight = fetch(form.getAttribute("action") || window.location.href, {
         method: "POST", body: data, credentials: "same-origin", headers: { "X-Requested-With": "fetch" }
       }).then(function (response) {
         return response.json().then(function (body) { return { status: response.status, body: body }; });
@@ -238,7 +239,7 @@ document.addEventListener("change", function (event) {
       }).catch(function () {
         pending = true;
         show(texts.device, "device");
-      });
+      }).then(function () { inflight = null; });
     }
     function changed() {
       keep();
@@ -265,6 +266,14 @@ document.addEventListener("change", function (event) {
       if (!navigator.onLine) {
         event.preventDefault();
         show(texts.offlineSubmit, "device");
+        return;
+      }
+      if (timer) { clearTimeout(timer); timer = null; }
+      if (inflight) {  // send the save once the autosave has answered, with its draft and version
+        event.preventDefault();
+        var submitter = event.submitter;
+        show(texts.saving, "saving");
+        inflight.then(function () { form.requestSubmit(submitter); });
       }
     });
   }
