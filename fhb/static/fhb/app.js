@@ -148,6 +148,7 @@ document.addEventListener("change", function (event) {
     }
     document.querySelectorAll("form[data-clear-device]").forEach(function (form) {
       form.addEventListener("submit", function () {
+        document.documentElement.setAttribute("data-logging-out", "");  // nothing is kept after this
         Object.keys(store).forEach(function (key) { if (key.indexOf(PREFIX) === 0) { store.removeItem(key); } });
       });
     });
@@ -192,6 +193,7 @@ document.addEventListener("change", function (event) {
       return out;
     }
     function keep() {
+      if (document.documentElement.hasAttribute("data-logging-out")) { return; }
       store.setItem(key, JSON.stringify({ at: Date.now(), fields: fields() }));
     }
     function restore(copy) {
